@@ -6,3 +6,4 @@ export * from './refs.js';
 export * from './tabular.js';
 export * from './records.js';
 export * from './ports.js';
+export * from './api.js';
