@@ -1,0 +1,4 @@
+export { type ServerOptions, type ResolvedServerConfig, resolveServerConfig } from './config.js';
+export { type RunningServer, startServer } from './server.js';
+export { type AppOptions, type SlipwayApp, createApp } from './app.js';
+export { readPackageTar } from './package-reader.js';

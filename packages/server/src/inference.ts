@@ -1,0 +1,141 @@
+/**
+ * The data plane shared by both inference surfaces: the Open Inference Protocol
+ * (`/v2/.../infer`) and the runs API (`/v1/runs`). Both resolve a reference, check the
+ * inputs against the version's signature, run the model and shape the answer.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type FieldIssue,
+  type InferResponse,
+  InvalidInputError,
+  type ModelMetadataResponse,
+  type RunResponse,
+  type Tensor,
+  type VersionRecord,
+  checkInputs,
+  decodeClassPredictions,
+  decodeTensor,
+  encodeTensor,
+  formatVersionRef,
+  oipTensorMetadata,
+  zodIssues,
+} from '@slipway/core';
+import { z } from 'zod';
+import type { ModelCache } from './model-cache.js';
+import type { Registry } from './registry.js';
+import { runInputsToTensors, toNested } from './run-inputs.js';
+
+const runRequestSchema = z.strictObject({
+  pipeline: z.string().min(1, 'must name a pipeline: name, name:vN or name@alias'),
+  inputs: z.unknown().refine((v) => v !== undefined, 'is required'),
+  mode: z.literal('sync').optional(),
+});
+
+function object(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError([{ path, message: 'must be a JSON object' }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+export type Inference = ReturnType<typeof createInference>;
+
+export function createInference({ registry, models }: { registry: Registry; models: ModelCache }) {
+  /** `m` is an OIP model name (a pipeline, or `name@alias`); `v` an optional version. */
+  function resolveModel(m: string, v?: string): Promise<VersionRecord> {
+    return registry.resolve(v === undefined ? m : `${m}:${v}`, 'model_name');
+  }
+
+  async function execute(record: VersionRecord, inputs: Map<string, Tensor>, outputs?: readonly string[]) {
+    const { instance } = await models.get(record);
+    return instance.infer(inputs, outputs);
+  }
+
+  return {
+    resolveModel,
+
+    async modelMetadata(m: string, v?: string): Promise<ModelMetadataResponse> {
+      const record = await resolveModel(m, v);
+      const versions = await registry.listVersions(record.pipeline);
+      return {
+        name: record.pipeline,
+        versions: versions.map((x) => String(x.version)),
+        platform: 'onnxruntime_onnx',
+        inputs: record.signature.inputs.map(oipTensorMetadata),
+        outputs: record.signature.outputs.map(oipTensorMetadata),
+      };
+    },
+
+    /** Loads the version if needed; true once it can serve. */
+    async modelReady(m: string, v?: string): Promise<{ name: string; ready: boolean }> {
+      const record = await resolveModel(m, v);
+      await models.get(record);
+      return { name: record.pipeline, ready: true };
+    },
+
+    async infer(m: string, v: string | undefined, body: unknown): Promise<InferResponse> {
+      const record = await resolveModel(m, v);
+      const request = object(body, 'body');
+      if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
+        throw new InvalidInputError([{ path: 'inputs', message: 'must be a non-empty array of tensors {name, shape, datatype, data}' }]);
+      }
+      const decoded = new Map<string, { tensor: Tensor; path: string }>();
+      request.inputs.forEach((t, i) => {
+        const { name, tensor } = decodeTensor(t, `inputs[${i}]`);
+        if (decoded.has(name)) throw new InvalidInputError([{ path: `inputs[${i}].name`, message: `"${name}" is given twice` }]);
+        decoded.set(name, { tensor, path: `inputs[${i}]` });
+      });
+      checkInputs(decoded, record.signature.inputs);
+      let requested: string[] | undefined;
+      if (request.outputs !== undefined) {
+        const known = new Set(record.signature.outputs.map((o) => o.name));
+        const issues: FieldIssue[] = [];
+        if (!Array.isArray(request.outputs)) issues.push({ path: 'outputs', message: 'must be an array of {name}' });
+        else {
+          requested = request.outputs.map((o: unknown, i) => {
+            const name = typeof o === 'object' && o !== null ? (o as { name?: unknown }).name : undefined;
+            if (typeof name !== 'string' || !known.has(name)) {
+              issues.push({ path: `outputs[${i}].name`, message: `must be one of the model's outputs: ${[...known].join(', ')}` });
+            }
+            return String(name);
+          });
+        }
+        if (issues.length > 0) throw new InvalidInputError(issues);
+      }
+      const inputs = new Map([...decoded].map(([name, { tensor }]) => [name, tensor]));
+      const result = await execute(record, inputs, requested);
+      const response: InferResponse = {
+        model_name: record.pipeline,
+        model_version: String(record.version),
+        outputs: [...result].map(([name, tensor]) => encodeTensor(name, tensor)),
+      };
+      if (typeof request.id === 'string') response.id = request.id;
+      return response;
+    },
+
+    async run(body: unknown): Promise<RunResponse> {
+      const started = performance.now();
+      const parsed = runRequestSchema.safeParse(body);
+      if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
+      const record = await registry.resolve(parsed.data.pipeline);
+      const inputs = runInputsToTensors(record, parsed.data.inputs);
+      checkInputs(new Map([...inputs].map(([name, tensor]) => [name, { tensor, path: `inputs.${name}` }])), record.signature.inputs);
+      const result = await execute(record, inputs);
+      const outputs: Record<string, unknown> = {};
+      for (const [name, tensor] of result) outputs[name] = toNested(tensor);
+      const response: RunResponse = {
+        id: randomUUID(),
+        pipeline: record.pipeline,
+        version: record.version,
+        ref: formatVersionRef(record.pipeline, record.version),
+        outputs,
+        timings: { totalMs: 0 },
+      };
+      const { probabilities, classLabels } = record.manifest.outputs ?? {};
+      const probs = probabilities === undefined ? undefined : result.get(probabilities);
+      if (classLabels && probs) response.predictions = decodeClassPredictions(probs, classLabels);
+      response.timings.totalMs = Math.round((performance.now() - started) * 1000) / 1000;
+      return response;
+    },
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * The OpenAPI 3.1 document served at `/openapi.json`. A test checks that every route the
+ * server registers is described here, so the document cannot fall behind the code.
+ */
+import { DATATYPES } from '@slipway/core';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  '400': json(ref('Error'), 'Bad input; the message names the field and the fix'),
+  '404': json(ref('Error'), 'Unknown pipeline, version or alias'),
+};
+const oipErrors = {
+  '400': json(ref('OipError'), 'Bad input'),
+  '404': json(ref('OipError'), 'Unknown model or version'),
+};
+const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const authed = [{ bearer: [] }];
+
+const tensor = {
+  type: 'object',
+  required: ['name', 'shape', 'datatype', 'data'],
+  properties: {
+    name: { type: 'string' },
+    shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
+    datatype: { enum: DATATYPES },
+    data: { type: 'array', description: 'Row-major, flat or nested' },
+    parameters: { type: 'object' },
+  },
+};
+
+const modelOps = (withVersion: boolean) => {
+  const params = [param('model_name', 'Pipeline name, or name@alias'), ...(withVersion ? [param('model_version', 'Version number, e.g. 3')] : [])];
+  return {
+    metadata: { get: { tags: ['inference'], summary: 'Model metadata', parameters: params, responses: { '200': json(ref('ModelMetadata')), ...oipErrors } } },
+    ready: { get: { tags: ['inference'], summary: 'Model readiness (loads the version if needed)', parameters: params, responses: { '200': json({ type: 'object' }), ...oipErrors } } },
+    infer: {
+      post: {
+        tags: ['inference'],
+        summary: 'Inference (Open Inference Protocol)',
+        parameters: params,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('InferRequest') } } },
+        responses: { '200': json(ref('InferResponse')), ...oipErrors, '413': json(ref('OipError'), 'Body over the size limit') },
+      },
+    },
+  };
+};
+
+const v = modelOps(false);
+const vv = modelOps(true);
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Slipway API',
+    version: '0.1.0',
+    description: 'Management, runs and Open Inference Protocol (KServe V2) APIs of Slipway.',
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message', 'requestId'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' }, requestId: { type: 'string' } },
+          },
+        },
+      },
+      OipError: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+      Tensor: tensor,
+      InferRequest: {
+        type: 'object',
+        required: ['inputs'],
+        properties: {
+          id: { type: 'string' },
+          parameters: { type: 'object' },
+          inputs: { type: 'array', items: ref('Tensor') },
+          outputs: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+        },
+      },
+      InferResponse: {
+        type: 'object',
+        required: ['model_name', 'outputs'],
+        properties: { model_name: { type: 'string' }, model_version: { type: 'string' }, id: { type: 'string' }, outputs: { type: 'array', items: ref('Tensor') } },
+      },
+      TensorMetadata: { type: 'object', properties: { name: { type: 'string' }, datatype: { enum: DATATYPES }, shape: { type: 'array', items: { type: 'integer' } } } },
+      ModelMetadata: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          versions: { type: 'array', items: { type: 'string' } },
+          platform: { type: 'string' },
+          inputs: { type: 'array', items: ref('TensorMetadata') },
+          outputs: { type: 'array', items: ref('TensorMetadata') },
+        },
+      },
+      Version: {
+        type: 'object',
+        description: 'An immutable, content-addressed version with its signature and lineage',
+        properties: {
+          pipeline: { type: 'string' },
+          version: { type: 'integer' },
+          digest: { type: 'string' },
+          manifest: { type: 'object' },
+          signature: { type: 'object', properties: { inputs: { type: 'array', items: ref('TensorMetadata') }, outputs: { type: 'array', items: ref('TensorMetadata') } } },
+          artifacts: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, digest: { type: 'string' }, size: { type: 'integer' } } } },
+          lineage: { type: 'object' },
+          createdBy: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      PipelineSummary: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          description: { type: ['string', 'null'] },
+          latestVersion: { type: 'integer' },
+          versionCount: { type: 'integer' },
+          aliases: { type: 'object', additionalProperties: { type: 'integer' } },
+          createdAt: { type: 'string' },
+          updatedAt: { type: 'string' },
+        },
+      },
+      Alias: { type: 'object', properties: { pipeline: { type: 'string' }, alias: { type: 'string' }, version: { type: 'integer' }, updatedBy: { type: 'string' }, updatedAt: { type: 'string' } } },
+      AliasEvent: {
+        type: 'object',
+        properties: { pipeline: { type: 'string' }, alias: { type: 'string' }, fromVersion: { type: ['integer', 'null'] }, toVersion: { type: 'integer' }, actor: { type: 'string' }, at: { type: 'string' } },
+      },
+      RunRequest: {
+        type: 'object',
+        required: ['pipeline', 'inputs'],
+        properties: {
+          pipeline: { type: 'string', description: 'name, name:vN or name@alias' },
+          inputs: { description: 'A record, a list of records (tabular pipelines), or model inputs by name' },
+          mode: { enum: ['sync'] },
+        },
+      },
+      RunResponse: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          pipeline: { type: 'string' },
+          version: { type: 'integer' },
+          ref: { type: 'string' },
+          outputs: { type: 'object' },
+          predictions: { type: 'array', items: { type: 'object', properties: { label: { type: 'string' }, probabilities: { type: 'object' } } } },
+          timings: { type: 'object' },
+        },
+      },
+    },
+  },
+  paths: {
+    '/v2/health/live': { get: { tags: ['inference'], summary: 'Liveness', responses: { '200': json({ type: 'object' }) } } },
+    '/v2/health/ready': { get: { tags: ['inference'], summary: 'Readiness', responses: { '200': json({ type: 'object' }) } } },
+    '/v2': { get: { tags: ['inference'], summary: 'Server metadata', responses: { '200': json({ type: 'object' }) } } },
+    '/v2/models/{model_name}': v.metadata,
+    '/v2/models/{model_name}/ready': v.ready,
+    '/v2/models/{model_name}/infer': v.infer,
+    '/v2/models/{model_name}/versions/{model_version}': vv.metadata,
+    '/v2/models/{model_name}/versions/{model_version}/ready': vv.ready,
+    '/v2/models/{model_name}/versions/{model_version}/infer': vv.infer,
+    '/v1/runs': {
+      post: {
+        tags: ['runs'],
+        summary: 'Run a pipeline (sync)',
+        requestBody: { required: true, content: { 'application/json': { schema: ref('RunRequest') } } },
+        responses: { '200': json(ref('RunResponse')), ...errors },
+      },
+    },
+    '/v1/pipelines': {
+      get: { tags: ['registry'], summary: 'List pipelines', responses: { '200': json({ type: 'object', properties: { pipelines: { type: 'array', items: ref('PipelineSummary') } } }) } },
+      post: {
+        tags: ['registry'],
+        summary: 'Push a package (tar of the package folder); identical content returns the existing version',
+        security: authed,
+        requestBody: { required: true, content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } },
+        responses: {
+          '201': json({ type: 'object', properties: { ref: { type: 'string' }, created: { type: 'boolean' }, version: ref('Version') } }, 'New version'),
+          '200': json({ type: 'object' }, 'Identical content: the existing version'),
+          '401': json(ref('Error'), 'Missing or invalid token'),
+          '413': json(ref('Error'), 'Package over the size limit'),
+          '422': json(ref('Error'), 'Package rejected; details.issues lists every problem'),
+        },
+      },
+    },
+    '/v1/pipelines/{name}': { get: { tags: ['registry'], summary: 'One pipeline', parameters: [param('name', 'Pipeline name')], responses: { '200': json(ref('PipelineSummary')), ...errors } } },
+    '/v1/pipelines/{name}/versions': {
+      get: { tags: ['registry'], summary: 'Versions, newest first', parameters: [param('name', 'Pipeline name')], responses: { '200': json({ type: 'object', properties: { versions: { type: 'array', items: ref('Version') } } }), ...errors } },
+    },
+    '/v1/versions/{ref}': {
+      get: { tags: ['registry'], summary: 'Resolve name, name:vN or name@alias to a version', parameters: [param('ref', 'name, name:vN or name@alias')], responses: { '200': json(ref('Version')), ...errors } },
+    },
+    '/v1/pipelines/{name}/aliases': {
+      get: { tags: ['registry'], summary: 'Aliases of a pipeline', parameters: [param('name', 'Pipeline name')], responses: { '200': json({ type: 'object', properties: { aliases: { type: 'array', items: ref('Alias') } } }), ...errors } },
+    },
+    '/v1/pipelines/{name}/aliases/{alias}': {
+      put: {
+        tags: ['registry'],
+        summary: 'Point an alias at a version (history kept)',
+        security: authed,
+        parameters: [param('name', 'Pipeline name'), param('alias', 'Alias name')],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['version'], properties: { version: { type: ['integer', 'string'] } } } } } },
+        responses: { '200': json(ref('Alias')), ...errors, '401': json(ref('Error'), 'Missing or invalid token') },
+      },
+    },
+    '/v1/pipelines/{name}/aliases/{alias}/history': {
+      get: {
+        tags: ['registry'],
+        summary: 'Every move of an alias, oldest first',
+        parameters: [param('name', 'Pipeline name'), param('alias', 'Alias name')],
+        responses: { '200': json({ type: 'object', properties: { history: { type: 'array', items: ref('AliasEvent') } } }), ...errors },
+      },
+    },
+    '/openapi.json': { get: { tags: ['meta'], summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
+  },
+};

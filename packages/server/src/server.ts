@@ -1,0 +1,43 @@
+/**
+ * Starts the platform: opens the metadata store (SQLite in the data directory, or
+ * PostgreSQL), the artifact store and the model runtime, ensures an admin token, deploys
+ * the examples and listens.
+ */
+import { join } from 'node:path';
+import { createOnnxRuntime } from '@slipway/runtime';
+import { createLocalArtifactStore, createMetadataStore } from '@slipway/store';
+import { createApp } from './app.js';
+import { bootstrapAdminToken } from './auth.js';
+import type { ResolvedServerConfig } from './config.js';
+import { deployExamples } from './examples.js';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+  /** Set only when a new admin token was generated on this start. */
+  newAdminToken?: string;
+  tokenFile: string;
+  examples: { ref: string; created: boolean }[];
+}
+
+export async function startServer(config: ResolvedServerConfig): Promise<RunningServer> {
+  const store = createMetadataStore(config.databaseUrl ?? join(config.dataDir, 'slipway.db'));
+  await store.migrate();
+  const artifacts = createLocalArtifactStore({ dir: join(config.dataDir, 'artifacts') });
+  const runtime = createOnnxRuntime();
+  const { app, registry, models } = createApp({ ...config, store, artifacts, runtime });
+  app.addHook('onClose', () => store.close());
+  try {
+    const tokenFile = join(config.dataDir, 'admin-token');
+    const newAdminToken = await bootstrapAdminToken(store, { adminToken: config.adminToken, tokenFile });
+    const examples = config.examples ? await deployExamples(config.examplesDir, registry, models) : [];
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return { url: `http://${host}:${port}`, close: () => app.close(), tokenFile, examples, ...(newAdminToken ? { newAdminToken } : {}) };
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+}
