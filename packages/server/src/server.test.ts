@@ -64,6 +64,16 @@ describe('startServer (embedded: SQLite + local disk)', () => {
     }
   });
 
+  it('says clearly when the port is taken', async () => {
+    const server = await startServer(config({ examples: false }));
+    try {
+      const port = Number(new URL(server.url).port);
+      await expect(startServer(config({ examples: false, port }))).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('accepts SLIPWAY_ADMIN_TOKEN as the admin token', async () => {
     const adminToken = 'ci-admin-token-0123456789abcdef';
     const server = await startServer(resolveServerConfig({ port: 0, dataDir, examples: false, logLevel: 'silent' }, { SLIPWAY_ADMIN_TOKEN: adminToken }));

@@ -4,6 +4,7 @@
  * the examples and listens.
  */
 import { join } from 'node:path';
+import { ErrorCode, SlipwayError } from '@slipway/core';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createLocalArtifactStore, createMetadataStore } from '@slipway/store';
 import { createApp } from './app.js';
@@ -31,7 +32,10 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
     const tokenFile = join(config.dataDir, 'admin-token');
     const newAdminToken = await bootstrapAdminToken(store, { adminToken: config.adminToken, tokenFile });
     const examples = config.examples ? await deployExamples(config.examplesDir, registry, models) : [];
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      throw new SlipwayError(ErrorCode.unavailable, `port ${config.port} on ${config.host} is already in use; stop the other server or choose another with --port / SLIPWAY_PORT`, { cause: err });
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -9,7 +9,7 @@ import type { Datatype } from '@slipway/core';
 import { buildOnnxModel } from '@slipway/modelkit';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createLocalArtifactStore, createSqliteMetadataStore } from '@slipway/store';
-import { pack, type Header } from 'tar-stream';
+import { pack, type Pack } from 'tar-stream';
 import { createApp, type SlipwayApp } from '../app.js';
 import { hashToken } from '../auth.js';
 
@@ -65,7 +65,7 @@ lineage:
 export interface TarEntry {
   name: string;
   content?: Uint8Array | string;
-  type?: Header['type'];
+  type?: 'file' | 'symlink' | 'link' | 'directory';
   linkname?: string;
 }
 
@@ -81,7 +81,7 @@ export async function tarOf(entries: TarEntry[]): Promise<Buffer> {
   });
   for (const e of entries) {
     const content = typeof e.content === 'string' ? Buffer.from(e.content) : Buffer.from(e.content ?? new Uint8Array());
-    const header: Header = { name: e.name, type: e.type ?? 'file', mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) };
+    const header: Parameters<Pack['entry']>[0] = { name: e.name, type: e.type ?? 'file', mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) };
     if (header.type === 'file') p.entry(header, content);
     else p.entry(header);
   }
