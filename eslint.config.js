@@ -2,7 +2,7 @@
 // no floating promises, exhaustive switches, type-only imports, no import cycles.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { importX } from 'eslint-plugin-import-x';
+import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', '.slipway/**', 'eslint.config.js'] },
@@ -13,6 +13,12 @@ export default tseslint.config(
       parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    // The TypeScript resolver maps `./x.js` imports to `x.ts`, so cycles are really seen.
+    settings: {
+      'import-x/resolver': { typescript: { project: './tsconfig.test.json' } },
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],

@@ -1,0 +1,117 @@
+/**
+ * End to end: the real server, started in-process on a free port with a fresh data dir,
+ * driven through `main` as a user would type the commands. The token comes from the
+ * token file the server writes, as it does on a laptop.
+ */
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PushResponse, RunResponse } from '@slipway/core';
+import { type RunningServer, resolveServerConfig, startServer } from '@slipway/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREDIT_RISK_EXAMPLE_RECORD } from './commands/server.js';
+import { runCli } from './testing/capture-io.js';
+
+const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+let dir: string;
+let server: RunningServer;
+let env: NodeJS.ProcessEnv;
+const cli = (...args: string[]) => runCli(args, { env, cwd: dir });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
+  const dataDir = join(dir, 'data');
+  server = await startServer(resolveServerConfig({ port: 0, dataDir, examples: false, logLevel: 'silent' }, {}));
+  env = { SLIPWAY_SERVER: server.url, SLIPWAY_DATA_DIR: dataDir };
+  await cp(join(examples, 'credit-risk'), join(dir, 'credit-risk'), { recursive: true });
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('slipway against a running server', () => {
+  it('init → push → push again → alias → history → run → show → pipelines ls', async () => {
+    expect(server.newAdminToken).toBeDefined();
+
+    // A scaffolded package pushes as it is, once it has a model.
+    expect((await cli('init', 'demo')).code).toBe(0);
+    await cp(join(examples, 'sensor-mlp', 'model.onnx'), join(dir, 'demo', 'model.onnx'));
+    const flags = ['--code-commit', 'abc123', '--dataset-uri', 's3://bucket/sensors.csv', '--param', 'epochs=30', '--metric', 'accuracy=0.98'];
+    expect(await cli('push', 'demo', ...flags)).toEqual({ code: 0, stdout: 'demo:v1\n', stderr: '' });
+    expect(await cli('push', 'demo', ...flags)).toEqual({ code: 0, stdout: 'demo:v1 (unchanged: identical to demo:v1)\n', stderr: '' });
+
+    const pushed = await cli('push', 'credit-risk', '--json');
+    expect(pushed.code).toBe(0);
+    expect(JSON.parse(pushed.stdout) as PushResponse).toMatchObject({ ref: 'credit-risk:v1', created: true, version: { pipeline: 'credit-risk', version: 1 } });
+    expect((await cli('push', 'credit-risk', '--metric', 'auc=0.91')).stdout).toBe('credit-risk:v2\n');
+
+    expect(await cli('alias', 'set', 'credit-risk@production', 'v1')).toEqual({ code: 0, stdout: 'credit-risk@production → v1\n', stderr: '' });
+    expect((await cli('alias', 'set', 'credit-risk@production', '2')).stdout).toBe('credit-risk@production → v2\n');
+    const history = (await cli('alias', 'history', 'credit-risk@production')).stdout.split('\n');
+    expect(history[0]).toMatch(/^WHEN\s+WHO\s+FROM → TO$/);
+    expect(history[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+admin\s+\(new\) → v1$/);
+    expect(history[2]).toMatch(/\s+admin\s+v1 → v2$/);
+    expect((await cli('alias', 'ls', 'credit-risk')).stdout).toMatch(/credit-risk@production\s+v2\s+admin/);
+
+    const run = await cli('run', 'credit-risk@production', '--input', JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD));
+    expect(run.code).toBe(0);
+    const [header, columns, row] = run.stdout.split('\n');
+    expect(header).toMatch(/^credit-risk:v2 {2}run \S+ {2}\d+\.\d ms$/);
+    expect(columns).toMatch(/^RECORD\s+LABEL\s+P\(repaid\)\s+P\(default\)$/);
+    expect(row).toMatch(/^0\s+(repaid|default)\s+0\.\d{4}\s+0\.\d{4}$/);
+
+    await writeFile(join(dir, 'two.json'), JSON.stringify([CREDIT_RISK_EXAMPLE_RECORD, { ...CREDIT_RISK_EXAMPLE_RECORD, late_payments_2y: 6 }]));
+    const runJson = await cli('run', 'credit-risk:v1', '--input', '@two.json', '--json');
+    expect((JSON.parse(runJson.stdout) as RunResponse).predictions).toHaveLength(2);
+
+    const show = (await cli('show', 'credit-risk@production')).stdout;
+    expect(show).toMatch(/^credit-risk:v2\n/);
+    expect(show).toMatch(/input\s+features\s+FP32\s+\[batch, 13\]/);
+    expect(show).toMatch(/marital_status\s+categorical\s+single \| married \| divorced/);
+    expect(show).toContain('accuracy=0.876, auc=0.91');
+    expect(show).toMatch(/pushed\s+by admin at /);
+    expect(show).toMatch(/model\.onnx\s+\d+ B\s+sha256:[0-9a-f]{64}/);
+    expect(show).toContain('aliases: credit-risk@production');
+    expect((await cli('show', 'demo')).stdout).toMatch(/code commit\s+abc123\n\s+dataset\s+s3:\/\/bucket\/sensors\.csv\n\s+parameters\s+epochs=30/);
+
+    const versions = (await cli('versions', 'credit-risk')).stdout.split('\n');
+    expect(versions[1]).toMatch(/^v2\s+.*\s+admin\s+production\s+sha256:/);
+    expect(versions[2]).toMatch(/^v1\s+/);
+
+    const pipelines = await cli('pipelines', 'ls');
+    expect(pipelines.stdout).toMatch(/credit-risk\s+v2\s+2\s+production→v2/);
+    expect(pipelines.stdout).toMatch(/demo\s+v1\s+1\s+–/);
+  });
+
+  it('exits 2 naming the field when the manifest is broken', async () => {
+    await mkdir(join(dir, 'broken'));
+    await cp(join(examples, 'sensor-mlp', 'model.onnx'), join(dir, 'broken', 'model.onnx'));
+    await writeFile(join(dir, 'broken', 'slipway.yaml'), 'name: Broken Model\nruntime: onnx\n');
+    const result = await cli('push', 'broken');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: package rejected: slipway\.yaml: name: .*\n$/);
+  });
+
+  it('exits 3 for a ref that does not exist', async () => {
+    const show = await cli('show', 'nope');
+    expect(show.code).toBe(3);
+    expect(show.stderr).toMatch(/^error: .*"nope".*\n$/);
+    expect((await cli('run', 'credit-risk:v9', '--input', '{}')).code).toBe(3);
+  });
+
+  it('exits 2 when a run input does not fit the pipeline', async () => {
+    const result = await cli('run', 'credit-risk:v1', '--input', '{"age": "old"}');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('inputs[0].age');
+  });
+
+  it('exits 4 with a hint when the token is wrong', async () => {
+    const result = await cli('--token', 'not-the-token', 'alias', 'set', 'credit-risk@production', 'v1');
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('hint: pass --token or set SLIPWAY_TOKEN');
+  });
+});

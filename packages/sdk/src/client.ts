@@ -1,0 +1,146 @@
+/**
+ * The Slipway client: one typed method per route of the management, runs and Open
+ * Inference Protocol APIs. Every failure is a `SlipwayError` — the server's own code and
+ * message when it answered, `unavailable` when nothing answered.
+ */
+import {
+  ApiPaths,
+  type AliasesResponse,
+  type AliasEvent,
+  type AliasHistoryResponse,
+  type AliasRecord,
+  ErrorCode,
+  type InferRequest,
+  type InferResponse,
+  type ModelMetadataResponse,
+  PACKAGE_CONTENT_TYPE,
+  type PipelineSummary,
+  type PipelinesResponse,
+  type PushResponse,
+  type RunRequest,
+  type RunResponse,
+  type ServerMetadataResponse,
+  type SetAliasRequest,
+  SlipwayError,
+  type VersionRecord,
+  type VersionsResponse,
+} from '@slipway/core';
+import { errorFromFetchFailure, errorFromResponse } from './api-error.js';
+import { type ClientOptions, type ResolvedClientConfig, resolveClientOptions } from './client-options.js';
+import { OipPaths } from './oip-paths.js';
+
+export interface HealthStatus {
+  live: boolean;
+  ready: boolean;
+}
+
+export interface SlipwayClient {
+  readonly config: ResolvedClientConfig;
+  /** Pushes a package tar (see `packPackage`); an identical package answers its existing version with `created: false`. */
+  push(packageTar: Uint8Array): Promise<PushResponse>;
+  listPipelines(): Promise<PipelineSummary[]>;
+  getPipeline(name: string): Promise<PipelineSummary>;
+  /** Newest first. */
+  listVersions(name: string): Promise<VersionRecord[]>;
+  /** The version a ref names: `name` (latest), `name:vN` or `name@alias`. */
+  resolve(ref: string): Promise<VersionRecord>;
+  listAliases(name: string): Promise<AliasRecord[]>;
+  /** Points `name@alias` at a version: `3`, `"3"` or `"v3"`. */
+  setAlias(name: string, alias: string, version: number | string): Promise<AliasRecord>;
+  /** Oldest first. */
+  aliasHistory(name: string, alias: string): Promise<AliasEvent[]>;
+  run(request: RunRequest): Promise<RunResponse>;
+  /** OIP liveness and readiness; throws `unavailable` when nothing answers. */
+  health(): Promise<HealthStatus>;
+  serverMetadata(): Promise<ServerMetadataResponse>;
+  modelMetadata(name: string, version?: string | number): Promise<ModelMetadataResponse>;
+  /** True when the model can serve now. An unknown model throws `not_found` rather than answering false, so typos show. */
+  modelReady(name: string, version?: string | number): Promise<boolean>;
+  infer(name: string, request: InferRequest, version?: string | number): Promise<InferResponse>;
+}
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  /** Sent as JSON unless it is bytes. */
+  body?: unknown;
+}
+
+/** Creates a client; unset options come from `env` (`SLIPWAY_SERVER`, `SLIPWAY_TOKEN`), see `ClientOptions`. */
+export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): SlipwayClient {
+  const config = resolveClientOptions(options, env);
+
+  async function send(call: Call): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (config.token !== undefined) headers.authorization = `Bearer ${config.token}`;
+    let body: Uint8Array | string | undefined;
+    if (call.body instanceof Uint8Array) {
+      headers['content-type'] = PACKAGE_CONTENT_TYPE;
+      body = call.body;
+    } else if (call.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    try {
+      return await config.fetch(`${config.server}${call.path}`, {
+        method: call.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+    } catch (error) {
+      throw errorFromFetchFailure(error, config.server, config.timeoutMs);
+    }
+  }
+
+  async function readBody(response: Response): Promise<unknown> {
+    const text = await response.text();
+    try {
+      return text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      return text;
+    }
+  }
+
+  async function json<T>(call: Call): Promise<T> {
+    const response = await send(call);
+    const body = await readBody(response);
+    if (!response.ok) throw errorFromResponse(response.status, response.statusText, body);
+    if (typeof body !== 'object' || body === null) {
+      throw new SlipwayError(ErrorCode.internal, `${call.method} ${call.path} on ${config.server} answered ${response.status} without a JSON body; is that a Slipway server?`);
+    }
+    return body as T;
+  }
+
+  // OIP answers health and readiness with the status code (200 true, anything else
+  // false); a body of `{ready: false}` is honoured too.
+  async function ok(path: string): Promise<boolean> {
+    const response = await send({ method: 'GET', path });
+    const body = await readBody(response);
+    if (response.status === 404) throw errorFromResponse(response.status, response.statusText, body);
+    const flags = typeof body === 'object' && body !== null ? (body as { live?: unknown; ready?: unknown }) : {};
+    return response.ok && flags.live !== false && flags.ready !== false;
+  }
+
+  return {
+    config,
+    push: (packageTar) => json<PushResponse>({ method: 'POST', path: ApiPaths.push, body: packageTar }),
+    listPipelines: async () => (await json<PipelinesResponse>({ method: 'GET', path: ApiPaths.pipelines })).pipelines,
+    getPipeline: (name) => json<PipelineSummary>({ method: 'GET', path: ApiPaths.pipeline(name) }),
+    listVersions: async (name) => (await json<VersionsResponse>({ method: 'GET', path: ApiPaths.versions(name) })).versions,
+    resolve: (ref) => json<VersionRecord>({ method: 'GET', path: ApiPaths.resolve(ref) }),
+    listAliases: async (name) => (await json<AliasesResponse>({ method: 'GET', path: ApiPaths.aliases(name) })).aliases,
+    setAlias: (name, alias, version) =>
+      json<AliasRecord>({ method: 'PUT', path: ApiPaths.alias(name, alias), body: { version } satisfies SetAliasRequest }),
+    aliasHistory: async (name, alias) => (await json<AliasHistoryResponse>({ method: 'GET', path: ApiPaths.aliasHistory(name, alias) })).history,
+    run: (request) => json<RunResponse>({ method: 'POST', path: ApiPaths.runs, body: request }),
+    health: async () => {
+      const [live, ready] = await Promise.all([ok(OipPaths.live), ok(OipPaths.ready)]);
+      return { live, ready };
+    },
+    serverMetadata: () => json<ServerMetadataResponse>({ method: 'GET', path: OipPaths.server }),
+    modelMetadata: (name, version) => json<ModelMetadataResponse>({ method: 'GET', path: OipPaths.model(name, version) }),
+    modelReady: (name, version) => ok(OipPaths.modelReady(name, version)),
+    infer: (name, request, version) => json<InferResponse>({ method: 'POST', path: OipPaths.infer(name, version), body: request }),
+  };
+}
