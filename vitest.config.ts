@@ -9,7 +9,7 @@ export default defineConfig({
     alias: Object.fromEntries(['core', 'store', 'runtime', 'sdk', 'server', 'cli', 'modelkit'].map((p) => [`@slipway/${p}`, pkg(p)])),
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
