@@ -12,22 +12,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import type { Datatype, InferRequest, InferResponse, JsonTensor } from '@slipway/core';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferRequest, InferResponse } from '@slipway/core';
+import { InferenceSession } from 'onnxruntime-node';
 import { serveUntilShutdown } from './child-lifecycle.js';
+import { BadRequest, SESSION_OPTIONS, runSession } from './ort-baseline.js';
 
 const INFER_PATH = /^\/v2\/models\/([^/]+)\/infer$/;
-
-const DATATYPES: Partial<Record<Tensor.Type, Datatype>> = {
-  float32: 'FP32',
-  float64: 'FP64',
-  int32: 'INT32',
-  int64: 'INT64',
-  uint8: 'UINT8',
-  bool: 'BOOL',
-};
-
-class BadRequest extends Error {}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -41,18 +31,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function toOrt(input: JsonTensor): Tensor {
-  if (input.datatype !== 'FP32') throw new BadRequest(`input "${input.name}": only FP32 is supported here, got ${input.datatype}`);
-  return new Tensor('float32', Float32Array.from(input.data as number[]), input.shape);
-}
-
-function toJson(name: string, tensor: Tensor): JsonTensor {
-  const datatype = DATATYPES[tensor.type];
-  if (datatype === undefined) throw new Error(`output "${name}" has element type ${tensor.type}, which this baseline does not serialise`);
-  const data = tensor.data as ArrayLike<number | bigint>;
-  return { name, datatype, shape: [...tensor.dims], data: Array.from(data, Number) };
-}
-
 async function infer(session: InferenceSession, modelName: string, body: string): Promise<InferResponse> {
   let request: InferRequest;
   try {
@@ -61,14 +39,7 @@ async function infer(session: InferenceSession, modelName: string, body: string)
     throw new BadRequest('the body is not JSON');
   }
   if (!Array.isArray(request.inputs)) throw new BadRequest('inputs must be an array of tensors');
-  const feeds: Record<string, Tensor> = {};
-  for (const input of request.inputs) feeds[input.name] = toOrt(input);
-  const results = await session.run(feeds);
-  return {
-    model_name: modelName,
-    model_version: '1',
-    outputs: session.outputNames.map((name) => toJson(name, results[name] as Tensor)),
-  };
+  return { model_name: modelName, model_version: '1', outputs: await runSession(session, request.inputs) };
 }
 
 async function handle(session: InferenceSession, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -84,7 +55,7 @@ async function handle(session: InferenceSession, req: IncomingMessage, res: Serv
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { model: { type: 'string' }, port: { type: 'string', default: '0' } } });
   if (values.model === undefined) throw new Error('--model <file.onnx> is required');
-  const session = await InferenceSession.create(values.model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session = await InferenceSession.create(values.model, SESSION_OPTIONS);
 
   const server = createServer((req, res) => void handle(session, req, res));
   await new Promise<void>((resolve) => server.listen(Number(values.port), '127.0.0.1', resolve));

@@ -1,8 +1,8 @@
 /**
  * One load run: autocannon POSTs the same JSON body over `connections` keep-alive
- * connections for `duration` seconds. Latency percentiles are computed here from every
- * 2xx response time: autocannon's own histogram counts whole milliseconds, too coarse for
- * a model that answers in a fraction of one.
+ * connections for `duration` seconds, to one URL or to a path chosen per request. Latency
+ * percentiles are computed here from every 2xx response time: autocannon's own histogram
+ * counts whole milliseconds, too coarse for a model that answers in a fraction of one.
  */
 import autocannon from 'autocannon';
 import { percentile } from './stats.js';
@@ -13,6 +13,8 @@ export interface LoadOptions {
   connections: number;
   /** Seconds. */
   duration: number;
+  /** Called for every request to choose its path (a request stream over many models); default the URL's path. */
+  nextPath?: () => string;
 }
 
 export interface LoadResult {
@@ -31,6 +33,7 @@ export interface LoadResult {
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { nextPath } = options;
   const latencies: number[] = [];
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -42,6 +45,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         body: options.body,
         connections: options.connections,
         duration: options.duration,
+        ...(nextPath === undefined ? {} : { requests: [{ setupRequest: (request) => ({ ...request, path: nextPath() }) }] }),
       },
       (error, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));

@@ -1,16 +1,14 @@
 /**
- * The benchmark's results: each cell (model × concurrency) summarised as medians and
- * Slipway/bare ratios, printed as a table, and written whole (every repetition's raw
- * numbers included) as JSON. Summaries and the table are pure functions of the runs.
+ * The building blocks of every suite's results: a cell (one model × concurrency, Slipway
+ * side by side with its baseline) summarised as medians and ratios, tables, targets
+ * (PASS/MISS, informative only) and the JSON file. All but `writeReport` are pure.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResolvedBenchConfig } from './config.js';
 import type { LoadResult } from './load.js';
-import type { BenchModel } from './models.js';
 import { median } from './stats.js';
 
-export const SERVERS = ['slipway', 'bare'] as const;
+export const SERVERS = ['slipway', 'baseline'] as const;
 export type ServerKind = (typeof SERVERS)[number];
 
 export interface CellMedians {
@@ -22,16 +20,18 @@ export interface CellMedians {
 export interface Cell {
   model: string;
   concurrency: number;
+  /** What Slipway is compared with, as the table names it: `bare` (node:http + onnxruntime) or `python` (FastAPI + scikit-learn). */
+  baseline: string;
   /** Per repetition, which server was loaded first (the order alternates). */
   firstInRep: ServerKind[];
   runs: Record<ServerKind, LoadResult[]>;
   median: Record<ServerKind, CellMedians>;
   ratio: {
-    /** Median Slipway req/s ÷ median bare req/s: the headline. */
+    /** Median Slipway req/s ÷ median baseline req/s: the headline. */
     throughput: number;
-    /** Slipway ÷ bare req/s per repetition, each pair run back to back. */
+    /** Slipway ÷ baseline req/s per repetition, each pair run back to back. */
     pairedThroughput: number[];
-    /** Median Slipway p50 − median bare p50, ms. */
+    /** Median Slipway p50 − median baseline p50, ms. */
     p50DiffMs: number;
     p99DiffMs: number;
   };
@@ -46,109 +46,130 @@ export interface MachineInfo {
   platform: string;
   arch: string;
   node: string;
-  /** As resolved by each server; they must agree for the comparison to be fair. */
-  onnxruntime: Record<ServerKind, string>;
+  /** As resolved by the bare baselines and by Slipway; they must agree for the comparison to be fair. */
+  onnxruntime: { bare: string; slipway: string };
+  /** Load average (1, 5, 15 min) when the run started: how busy the machine already was. */
+  loadAverage: number[];
 }
 
-export interface BenchReport {
-  benchmark: 'serving';
-  startedAt: string;
-  config: ResolvedBenchConfig;
-  machine: MachineInfo;
-  models: BenchModel[];
-  cells: Cell[];
-  /** False when any request failed: then the figures measure errors, not serving. */
-  ok: boolean;
+/** A goal a suite reports against. Informative: a miss never fails the run. */
+export interface TargetCheck {
+  /** What is measured, e.g. `sensor-mlp c=32 req/s`. */
+  name: string;
+  /** The goal, e.g. `≥ 0.85× bare`. */
+  goal: string;
+  measured: string;
+  met: boolean;
 }
 
-function problemsOf(server: ServerKind, runs: readonly LoadResult[]): string[] {
+/** One line per repetition with failed requests (non-2xx, connection errors). */
+export function problemsOf(label: string, runs: readonly LoadResult[]): string[] {
   return runs.flatMap((r, rep) => {
     if (r.errors === 0 && r.non2xx === 0) return [];
     const codes = Object.entries(r.statusCodes)
       .map(([code, n]) => `${code}×${n}`)
       .join(', ');
-    return [`${server} rep ${rep + 1}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts); statuses ${codes || 'none'}`];
+    return [`${label} rep ${rep + 1}: ${r.non2xx} non-2xx, ${r.errors} errors (${r.timeouts} timeouts); statuses ${codes || 'none'}`];
   });
 }
 
-export function summarizeCell(model: string, concurrency: number, firstInRep: ServerKind[], runs: Record<ServerKind, LoadResult[]>): Cell {
-  const medians = (rs: readonly LoadResult[]): CellMedians => ({
-    rps: median(rs.map((r) => r.rps)),
-    p50: median(rs.map((r) => r.p50)),
-    p99: median(rs.map((r) => r.p99)),
-  });
-  const slipway = medians(runs.slipway);
-  const bare = medians(runs.bare);
+export function mediansOf(runs: readonly LoadResult[]): CellMedians {
+  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+}
+
+export function summarizeCell(model: string, concurrency: number, baseline: string, firstInRep: ServerKind[], runs: Record<ServerKind, LoadResult[]>): Cell {
+  const slipway = mediansOf(runs.slipway);
+  const base = mediansOf(runs.baseline);
   return {
     model,
     concurrency,
+    baseline,
     firstInRep,
     runs,
-    median: { slipway, bare },
+    median: { slipway, baseline: base },
     ratio: {
-      throughput: slipway.rps / bare.rps,
-      pairedThroughput: runs.slipway.map((r, i) => r.rps / (runs.bare[i]?.rps ?? NaN)),
-      p50DiffMs: slipway.p50 - bare.p50,
-      p99DiffMs: slipway.p99 - bare.p99,
+      throughput: slipway.rps / base.rps,
+      pairedThroughput: runs.slipway.map((r, i) => r.rps / (runs.baseline[i]?.rps ?? NaN)),
+      p50DiffMs: slipway.p50 - base.p50,
+      p99DiffMs: slipway.p99 - base.p99,
     },
-    problems: SERVERS.flatMap((s) => problemsOf(s, runs[s])),
+    problems: [...problemsOf('slipway', runs.slipway), ...problemsOf(baseline, runs.baseline)],
   };
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => n.toFixed(3);
-const signedMs = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
-const ratio = (n: number) => `${n.toFixed(2)}×`;
+export const int = (n: number) => Math.round(n).toLocaleString('en-US');
+export const ms = (n: number) => n.toFixed(3);
+export const signedMs = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;
+export const times = (n: number) => `${n.toFixed(2)}×`;
+/** Bytes in KiB, MiB or GiB, whichever reads best. */
+export function size(bytes: number): string {
+  const [value, unit] = Math.abs(bytes) >= 2 ** 30 ? [bytes / 2 ** 30, 'GiB'] : Math.abs(bytes) >= 2 ** 20 ? [bytes / 2 ** 20, 'MiB'] : [bytes / 2 ** 10, 'KiB'];
+  return `${value.toFixed(1)} ${unit}`;
+}
+/** `min–max` of per-repetition values, or `-` for a single one. */
+export const range = (values: readonly number[], digits = 2) =>
+  values.length > 1 ? `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}` : '-';
 
-/** The table printed at the end of a run, with a loud block when any request failed. */
-export function formatTable(report: BenchReport): string {
-  const { config } = report;
-  const columns = ['model', 'conc', 'slipway req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'p50 ms', 'p99 ms', 'slipway/bare', 'range', 'Δp50 ms', 'Δp99 ms', ''];
-  const rows = report.cells.map((c) => {
-    const paired = c.ratio.pairedThroughput;
-    return [
-      c.model,
-      String(c.concurrency),
-      int(c.median.slipway.rps),
-      ms(c.median.slipway.p50),
-      ms(c.median.slipway.p99),
-      int(c.median.bare.rps),
-      ms(c.median.bare.p50),
-      ms(c.median.bare.p99),
-      ratio(c.ratio.throughput),
-      paired.length > 1 ? `${Math.min(...paired).toFixed(2)}–${Math.max(...paired).toFixed(2)}` : '-',
-      signedMs(c.ratio.p50DiffMs),
-      signedMs(c.ratio.p99DiffMs),
-      c.problems.length > 0 ? '!! FAILED REQUESTS' : '',
-    ];
-  });
-  const widths = columns.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
+/** Left-aligned first column, right-aligned numbers, two spaces between. */
+export function renderTable(columns: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = columns.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [
-    `Serving benchmark — POST /v2/models/{name}/infer, one FP32 row per request`,
-    `median of ${config.reps} × ${config.duration} s per cell after ${config.warmup} s warm-up; ` +
-      `${report.machine.cpus} CPUs, Node ${report.machine.node}, onnxruntime ${report.machine.onnxruntime.bare}`,
+  return [line(columns), ...rows.map(line)];
+}
+
+/**
+ * The side-by-side table of cells sharing one baseline; `extra` adds a column (one value
+ * per cell). Rows with failed requests are flagged, and listed under the table.
+ */
+export function formatCells(cells: readonly Cell[], extra?: { header: string; values: readonly string[] }): string[] {
+  const b = cells[0]?.baseline ?? 'baseline';
+  const columns = ['model', 'conc', 'slipway req/s', 'p50 ms', 'p99 ms', `${b} req/s`, 'p50 ms', 'p99 ms', `slipway/${b}`, 'range', 'Δp50 ms', 'Δp99 ms'];
+  if (extra) columns.push(extra.header);
+  columns.push('');
+  const rows = cells.map((c, i) => [
+    c.model,
+    String(c.concurrency),
+    int(c.median.slipway.rps),
+    ms(c.median.slipway.p50),
+    ms(c.median.slipway.p99),
+    int(c.median.baseline.rps),
+    ms(c.median.baseline.p50),
+    ms(c.median.baseline.p99),
+    times(c.ratio.throughput),
+    range(c.ratio.pairedThroughput),
+    signedMs(c.ratio.p50DiffMs),
+    signedMs(c.ratio.p99DiffMs),
+    ...(extra ? [extra.values[i] ?? ''] : []),
+    c.problems.length > 0 ? '!! FAILED REQUESTS' : '',
+  ]);
+  return [
+    ...renderTable(columns, rows),
     '',
-    line(columns),
-    ...rows.map(line),
-    '',
-    'slipway/bare: throughput ratio of the medians (1.00× = no platform overhead); range: the per-repetition ratios.',
-    'Δp50/Δp99: Slipway latency minus bare latency, in ms.',
+    `slipway/${b}: Slipway's median req/s ÷ ${b}'s; range: the same ratio per repetition (each pair ran back to back).`,
+    `Δp50/Δp99: Slipway latency minus ${b} latency, in ms.`,
+    ...formatProblems(cells.flatMap((c) => c.problems.map((p) => `${c.model} c=${c.concurrency} ${p}`))),
   ];
-  const failed = report.cells.filter((c) => c.problems.length > 0);
-  if (failed.length > 0) {
-    out.push('', '!! SOME REQUESTS FAILED — the figures above measure errors, not serving:');
-    for (const c of failed) for (const p of c.problems) out.push(`!!   ${c.model} c=${c.concurrency} ${p}`);
-  }
-  return out.join('\n');
+}
+
+/** PASS/MISS lines; a MISS is information, not a failure. */
+export function formatTargets(checks: readonly TargetCheck[]): string[] {
+  if (checks.length === 0) return [];
+  const rows = checks.map((t) => [t.met ? 'PASS' : 'MISS', t.name, t.goal, t.measured]);
+  return ['', 'targets (informative: a MISS does not fail the run):', ...renderTable(['', 'measured', 'target', 'value'], rows).map((l) => `  ${l}`)];
+}
+
+/** The loud block under a table whose figures include failed requests. */
+export function formatProblems(problems: readonly string[]): string[] {
+  if (problems.length === 0) return [];
+  return ['', '!! SOME REQUESTS FAILED — the figures above measure errors, not serving:', ...problems.map((p) => `!!   ${p}`)];
 }
 
 /** Writes `serving-<ISO timestamp>.json` under `outDir`; returns its path. */
-export async function writeReport(report: BenchReport, outDir: string): Promise<string> {
+export async function writeReport(report: { startedAt: string }, outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const path = join(outDir, `serving-${report.startedAt.replace(/:/g, '-')}.json`);
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,22 +1,19 @@
 /**
- * `npm run bench`: the serving benchmark. For each example model it measures
- * `POST /v2/models/{name}/infer` on Slipway and on a bare `node:http` + onnxruntime
- * server (bare-server.ts), same model file and same body, both as child processes. Each
- * cell (model × concurrency) runs `reps` repetitions, alternating which server goes first,
- * and reports medians; see bench/README.md for reading the table.
+ * `npm run bench`: Slipway's serving benchmarks. Each suite (overhead, batching,
+ * coldstart, density, python; `--suite` picks) measures Slipway side by side with its
+ * baseline in the same run, several repetitions, medians; prints its table as it finishes;
+ * the whole run goes into one JSON file. See bench/README.md for reading the tables.
  */
-import { cpus, totalmem } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import { USAGE, resolveBenchConfig, type ResolvedBenchConfig } from './config.js';
-import { runLoad, type LoadResult } from './load.js';
-import { loadBenchModel, type BenchModel } from './models.js';
-import { EXAMPLES_DIR, REPO_ROOT } from './paths.js';
-import { probeSameAnswers } from './probe.js';
-import { type BenchReport, type Cell, type MachineInfo, type ServerKind, formatTable, summarizeCell, writeReport } from './report.js';
-import { killAllServers, startServerProcess } from './server-process.js';
-
-const progress = (line: string) => console.error(line);
+import { USAGE, type Suite, resolveBenchConfig } from './config.js';
+import { progress } from './compare.js';
+import { REPO_ROOT } from './paths.js';
+import { type MachineInfo, writeReport } from './report.js';
+import { killAllServers } from './server-process.js';
+import { type BenchReport, type SuiteResults, runSuite } from './suites/index.js';
 
 function onnxruntimeVersion(fromDir: string): string {
   const pkg = createRequire(join(fromDir, 'package.json'))('onnxruntime-node/package.json') as { version: string };
@@ -33,63 +30,8 @@ function machineInfo(): MachineInfo {
     arch: process.arch,
     node: process.version,
     onnxruntime: { bare: onnxruntimeVersion(join(REPO_ROOT, 'bench')), slipway: onnxruntimeVersion(join(REPO_ROOT, 'packages', 'runtime')) },
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
-}
-
-async function benchmarkModel(config: ResolvedBenchConfig, model: BenchModel, slipwayUrl: string): Promise<Cell[]> {
-  const bare = await startServerProcess(`bare server (${model.name})`, 'bench/bare-server.ts', ['--model', model.modelFile, '--port', '0']);
-  try {
-    const path = `/v2/models/${encodeURIComponent(model.name)}/infer`;
-    const urls: Record<ServerKind, string> = { slipway: slipwayUrl + path, bare: bare.url + path };
-    await probeSameAnswers(urls.slipway, urls.bare, model.body);
-    if (config.warmup > 0) {
-      progress(`${model.name}: warming up both servers for ${config.warmup} s each`);
-      for (const url of Object.values(urls)) {
-        await runLoad({ url, body: model.body, connections: Math.max(...config.concurrency), duration: config.warmup });
-      }
-    }
-    const cells: Cell[] = [];
-    for (const connections of config.concurrency) {
-      const runs: Record<ServerKind, LoadResult[]> = { slipway: [], bare: [] };
-      const firstInRep: ServerKind[] = [];
-      for (let rep = 0; rep < config.reps; rep++) {
-        // Alternating which server goes first keeps slow drift (thermal, caches, GC) from favouring one.
-        const order: ServerKind[] = rep % 2 === 0 ? ['slipway', 'bare'] : ['bare', 'slipway'];
-        firstInRep.push(order[0]!);
-        for (const server of order) {
-          const result = await runLoad({ url: urls[server], body: model.body, connections, duration: config.duration });
-          runs[server].push(result);
-          const failed = result.errors + result.non2xx > 0 ? `  !! ${result.non2xx} non-2xx, ${result.errors} errors` : '';
-          progress(
-            `${model.name} c=${connections} rep ${rep + 1}/${config.reps} ${server.padEnd(7)}: ` +
-              `${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(3)} ms, p99 ${result.p99.toFixed(3)} ms${failed}`,
-          );
-        }
-      }
-      cells.push(summarizeCell(model.name, connections, firstInRep, runs));
-    }
-    return cells;
-  } finally {
-    await bare.stop();
-  }
-}
-
-async function runServingBenchmark(config: ResolvedBenchConfig): Promise<BenchReport> {
-  const startedAt = new Date().toISOString();
-  const machine = machineInfo();
-  if (machine.onnxruntime.bare !== machine.onnxruntime.slipway) {
-    progress(`!! onnxruntime differs: bare ${machine.onnxruntime.bare}, Slipway ${machine.onnxruntime.slipway}; the comparison is not like for like`);
-  }
-  const models = await Promise.all(config.models.map(loadBenchModel));
-  progress('starting the Slipway server (pushes and warms the examples)…');
-  const slipway = await startServerProcess('slipway server', 'bench/slipway-server.ts', ['--examples-dir', EXAMPLES_DIR]);
-  try {
-    const cells: Cell[] = [];
-    for (const model of models) cells.push(...(await benchmarkModel(config, model, slipway.url)));
-    return { benchmark: 'serving', startedAt, config, machine, models, cells, ok: cells.every((c) => c.problems.length === 0) };
-  } finally {
-    await slipway.stop();
-  }
 }
 
 async function main(): Promise<void> {
@@ -102,8 +44,35 @@ async function main(): Promise<void> {
       process.exit(code);
     });
   }
-  const report = await runServingBenchmark(config);
-  console.log(formatTable(report));
+  const startedAt = new Date().toISOString();
+  const machine = machineInfo();
+  if (machine.onnxruntime.bare !== machine.onnxruntime.slipway) {
+    progress(`!! onnxruntime differs: bare ${machine.onnxruntime.bare}, Slipway ${machine.onnxruntime.slipway}; the comparison is not like for like`);
+  }
+  console.log(
+    `Slipway serving benchmarks — ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
+      `onnxruntime ${machine.onnxruntime.slipway}; load average at start ${machine.loadAverage.join(' ')}`,
+  );
+
+  // Generated models live here for the run only.
+  const workDir = await mkdtemp(join(tmpdir(), 'slipway-bench-models-'));
+  const suites: SuiteResults = {};
+  const errors: Partial<Record<Suite, string>> = {};
+  try {
+    for (const name of config.suites) {
+      try {
+        console.log(`\n${await runSuite(name, { config, workDir }, suites)}`);
+      } catch (error) {
+        // One suite failing does not cost the others' results.
+        errors[name] = error instanceof Error ? error.message : String(error);
+        console.log(`\n== ${name}\n!! FAILED: ${errors[name]}`);
+      }
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const ok = Object.keys(errors).length === 0 && Object.values(suites).every((r) => r === undefined || r.problems.length === 0);
+  const report: BenchReport = { benchmark: 'serving', startedAt, config, machine, suites, errors, ok };
   const path = await writeReport(report, config.outDir);
   console.log(`\nwrote ${relative(process.cwd(), path)}`);
   if (!report.ok) process.exitCode = 1;

@@ -1,8 +1,8 @@
 /**
- * Runs a benchmark server (bare-server.ts, slipway-server.ts) as a child process, so that
- * server and load generator never share an event loop. The child's first stdout line is
- * its URL; its stderr goes straight to ours. Every live child is tracked so the harness
- * can kill them all when it exits, however it exits.
+ * Runs a benchmark server (bare-server.ts, slipway-server.ts, the Python peer) as a child
+ * process, so that server and load generator never share an event loop. The child's first
+ * stdout line is its URL; its stderr goes straight to ours. Every live child is tracked so
+ * the harness can kill them all when it exits, however it exits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,8 @@ import { REPO_ROOT } from './paths.js';
 export interface ServerProcess {
   label: string;
   url: string;
+  /** Its process id, to read its memory from `/proc`. */
+  pid: number;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */
   stop(): Promise<void>;
 }
@@ -25,8 +27,17 @@ export function killAllServers(): void {
 }
 
 /** Starts `node --import tsx <script> ...args` in the repository root and waits for its URL. */
-export async function startServerProcess(label: string, script: string, args: readonly string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+export function startServerProcess(label: string, script: string, args: readonly string[]): Promise<ServerProcess> {
+  return startCommandServer(label, process.execPath, ['--import', 'tsx', script, ...args]);
+}
+
+/**
+ * Starts any command as a server child in the repository root and waits for its URL. A
+ * non-Node child learns that the harness is gone when the IPC channel, whose descriptor
+ * is in its `NODE_CHANNEL_FD`, reaches end-of-file.
+ */
+export async function startCommandServer(label: string, command: string, args: readonly string[]): Promise<ServerProcess> {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     // The IPC channel lets the child notice when the harness is gone (child-lifecycle.ts).
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -60,6 +71,7 @@ export async function startServerProcess(label: string, script: string, args: re
   return {
     label,
     url,
+    pid: child.pid!,
     async stop() {
       if (!live.has(child)) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);

@@ -7,7 +7,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PushResponse, RunResponse } from '@slipway/core';
+import type { LoadedVersionView, PushResponse, RunResponse, ServingModelsResponse } from '@slipway/core';
 import { type RunningServer, resolveServerConfig, startServer } from '@slipway/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDIT_RISK_EXAMPLE_RECORD } from './commands/server.js';
@@ -23,7 +23,8 @@ const cli = (...args: string[]) => runCli(args, { env, cwd: dir });
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-e2e-'));
   const dataDir = join(dir, 'data');
-  server = await startServer(resolveServerConfig({ port: 0, dataDir, examples: false, logLevel: 'silent' }, {}));
+  const serving = { modelMemory: '256MiB', workerThreads: 1 };
+  server = await startServer(resolveServerConfig({ port: 0, dataDir, examples: false, logLevel: 'silent', ...serving }, {}));
   env = { SLIPWAY_SERVER: server.url, SLIPWAY_DATA_DIR: dataDir };
   await cp(join(examples, 'credit-risk'), join(dir, 'credit-risk'), { recursive: true });
 });
@@ -85,6 +86,31 @@ describe('slipway against a running server', () => {
     const pipelines = await cli('pipelines', 'ls');
     expect(pipelines.stdout).toMatch(/credit-risk\s+v2\s+2\s+production→v2/);
     expect(pipelines.stdout).toMatch(/demo\s+v1\s+1\s+–/);
+  });
+
+  it('run --timeout → warmup → serving ls (pinned) → cooldown → serving ls (gone)', async () => {
+    const record = JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD);
+    expect((await cli('run', 'credit-risk@production', '--input', record, '--timeout', '5000')).code).toBe(0);
+
+    const warm = await cli('warmup', 'credit-risk@production');
+    expect(warm).toMatchObject({ code: 0, stderr: '' });
+    expect(warm.stdout).toMatch(/^credit-risk:v2 warm on (inline|thread-0) \(\d+(\.\d)? (B|KiB|MiB); loaded in \d+\.\d ms, warm-up run \d+\.\d ms\), pinned until cooldown\n$/);
+
+    const listed = (await cli('serving', 'ls')).stdout.split('\n');
+    expect(listed[0]).toMatch(/^VERSION\s+HOST\s+MEMORY\s+HITS\s+PINNED$/);
+    expect(listed).toContainEqual(expect.stringMatching(/^credit-risk:v2\s+(inline|thread-0)\s+\d+(\.\d)? (B|KiB|MiB)\s+\d+\s+until cooldown$/));
+    expect(listed.at(-2)).toMatch(/^memory: \d+(\.\d)? (B|KiB|MiB) used of 256\.0 MiB$/);
+
+    const timed = JSON.parse((await cli('warmup', 'demo:v1', '--for', '10m', '--json')).stdout) as LoadedVersionView;
+    expect(Date.parse(timed.pinnedUntil ?? '') - Date.now()).toBeGreaterThan(9 * 60_000);
+
+    expect(await cli('cooldown', 'credit-risk@production')).toEqual({ code: 0, stdout: 'credit-risk:v2 unpinned and unloaded\n', stderr: '' });
+    const after = JSON.parse((await cli('serving', '--json')).stdout) as ServingModelsResponse;
+    expect(after.models.map((m) => `${m.pipeline}:v${m.version}`)).not.toContain('credit-risk:v2');
+    expect(after.models).toContainEqual(expect.objectContaining({ pipeline: 'demo', version: 1 }));
+    expect((await cli('serving', 'ls')).stdout).not.toMatch(/^credit-risk:v2\s/m);
+
+    expect((await cli('warmup', 'credit-risk:v9')).code).toBe(3);
   });
 
   it('exits 2 naming the field when the manifest is broken', async () => {

@@ -13,7 +13,10 @@ export const ExitCode = {
   notFound: 3,
   /** Missing, wrong or insufficient token. */
   auth: 4,
-  /** The server could not be reached or is overloaded: try again later. */
+  /**
+   * The server could not be reached or is overloaded (queue full, queue wait too long),
+   * or the run's `--timeout` deadline passed: try again later, or with a longer deadline.
+   */
   unavailable: 5,
   /** Someone else changed the same thing at the same time: try again. */
   conflict: 6,
@@ -29,6 +32,10 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   unauthenticated: ExitCode.auth,
   forbidden: ExitCode.auth,
   unavailable: ExitCode.unavailable,
+  overloaded: ExitCode.unavailable,
+  queue_timeout: ExitCode.unavailable,
+  // Not retryable as it is, but the same advice holds: later, or with a longer deadline.
+  deadline_exceeded: ExitCode.unavailable,
   conflict: ExitCode.conflict,
   artifact_corrupted: ExitCode.failure,
   pipeline_error: ExitCode.failure,

@@ -43,6 +43,24 @@ describe('main: arguments', () => {
     expect(result.stderr).toContain('must be a port number');
   });
 
+  it('refuses bad --model-memory and --worker-threads before starting anything', async () => {
+    const memory = await runCli(['server', '--model-memory', 'lots']);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain("option '--model-memory <size>' argument 'lots' is invalid. must be a size such as 8GiB, 512MiB or 2GB");
+    const threads = await runCli(['server', '--worker-threads', '0']);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('must be a whole number of threads, at least 1');
+  });
+
+  it('exits 2 naming the flag for a bad warmup --for or run --timeout, before any network call', async () => {
+    const env = { SLIPWAY_SERVER: await deadServer() };
+    const warmup = await runCli(['warmup', 'credit-risk', '--for', '10min'], { env });
+    expect(warmup).toEqual({ code: 2, stdout: '', stderr: "error: option '--for <duration>' argument '10min' is invalid. must be a duration such as 30s, 10m, 2h or 1d\n" });
+    const run = await runCli(['run', 'credit-risk', '--input', '{}', '--timeout', '2s'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--timeout <ms>' argument '2s' is invalid");
+  });
+
   it('exits 2 with the flag named for a bad --metric, before any network call', async () => {
     const result = await runCli(['push', cwd, '--metric', 'auc=high'], { env: { SLIPWAY_SERVER: await deadServer() } });
     expect(result).toEqual({ code: 2, stdout: '', stderr: 'error: --metric: auc: "high" is not a number\n' });

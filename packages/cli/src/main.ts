@@ -14,6 +14,7 @@ import { registerPipelinesCommands } from './commands/pipelines.js';
 import { registerPushCommand } from './commands/push.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerServerCommand } from './commands/server.js';
+import { registerServingCommands } from './commands/serving.js';
 import { registerVersionCommands } from './commands/versions.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
@@ -45,6 +46,7 @@ function createProgram(io: CliIo): Command {
   registerPushCommand(program, context);
   registerAliasCommands(program, context);
   registerRunCommand(program, context);
+  registerServingCommands(program, context);
   registerPipelinesCommands(program, context);
   registerVersionCommands(program, context);
   registerServerCommand(program, context);

@@ -20,6 +20,9 @@ export interface ApiErrorBody {
 /** Content type of a pushed package: an uncompressed tar of the package folder. */
 export const PACKAGE_CONTENT_TYPE = 'application/x-tar';
 
+/** Header carrying a run's deadline in milliseconds; a run still queued when it passes is answered 504. */
+export const TIMEOUT_HEADER = 'x-slipway-timeout-ms';
+
 export const ApiPaths = {
   /** POST, body: tar of the package (`PACKAGE_CONTENT_TYPE`) → 201 `PushResponse` (200 when identical content already existed). */
   push: '/v1/pipelines',
@@ -40,6 +43,14 @@ export const ApiPaths = {
     `/v1/pipelines/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/history`,
   /** POST `RunRequest` → `RunResponse` */
   runs: '/v1/runs',
+  /** POST `WarmupRequest` (auth) → `LoadedVersionView`: loads the version and pins it. */
+  warmup: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/warmup`,
+  /** POST `{ version? }` (auth) → `CooldownResponse`: unpins the version and unloads it. */
+  cooldown: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/cooldown`,
+  /** GET → `ServingModelsResponse` */
+  servingModels: '/v1/serving/models',
+  /** GET → Prometheus text format, metric names prefixed `slipway_` */
+  metrics: '/metrics',
   openapi: '/openapi.json',
 } as const;
 
@@ -88,6 +99,44 @@ export interface RunResponse {
   /** Present when the manifest declares `outputs.classLabels` and a probabilities output. */
   predictions?: ClassPrediction[];
   timings: { totalMs: number };
+}
+
+/** Body of a warmup; cooldown takes `version` only. */
+export interface WarmupRequest {
+  /** `"v3"`, `3` or `"@production"`. Default the latest version. */
+  version?: string | number;
+  /** How long to keep the version pinned. Default until cooldown. */
+  durationSeconds?: number;
+}
+
+/** A version loaded in the serving engine. */
+export interface LoadedVersionView {
+  pipeline: string;
+  version: number;
+  /** Where it runs: `inline` (the HTTP thread) or `thread-N` (a worker thread). */
+  host: string;
+  /** Its measured memory. */
+  bytes: number;
+  loadMs: number;
+  /** The warm-up inference run after loading. */
+  warmupMs: number;
+  hits: number;
+  /** An ISO time while pinned for a duration, `"cooldown"` while pinned until cooldown, null when not pinned. */
+  pinnedUntil: string | null;
+}
+
+export interface ServingModelsResponse {
+  /** The memory budget for loaded versions (`SLIPWAY_MODEL_MEMORY`). */
+  budgetBytes: number;
+  usedBytes: number;
+  models: LoadedVersionView[];
+}
+
+export interface CooldownResponse {
+  pipeline: string;
+  version: number;
+  /** Still loaded after the cooldown. */
+  loaded: boolean;
 }
 
 /** Open Inference Protocol bodies. */

@@ -21,6 +21,12 @@ export const ErrorCode = {
   /** The model runtime failed while executing a run. */
   pipelineError: 'pipeline_error',
   unavailable: 'unavailable',
+  /** The pipeline's queue is full: retry later (429). */
+  overloaded: 'overloaded',
+  /** The run waited in the queue longer than the pipeline's `queueTimeoutMs` (503). */
+  queueTimeout: 'queue_timeout',
+  /** The caller's deadline passed before the run finished (504). */
+  deadlineExceeded: 'deadline_exceeded',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,10 +43,13 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   artifact_corrupted: 500,
   pipeline_error: 500,
   unavailable: 503,
+  overloaded: 429,
+  queue_timeout: 503,
+  deadline_exceeded: 504,
   internal: 500,
 };
 
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unavailable', 'conflict']);
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['unavailable', 'conflict', 'overloaded', 'queue_timeout']);
 
 export function httpStatusOf(code: ErrorCode): number {
   return HTTP_STATUS[code];

@@ -7,3 +7,4 @@ export * from './tabular.js';
 export * from './records.js';
 export * from './ports.js';
 export * from './api.js';
+export * from './byte-size.js';

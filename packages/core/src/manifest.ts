@@ -78,6 +78,33 @@ export const manifestSchema = z.strictObject({
       metrics: z.record(z.string(), z.number()).optional(),
     })
     .optional(),
+  /** Dynamic batching: requests that arrive together run as one batch (first dimension dynamic only). */
+  batching: z
+    .strictObject({
+      /** Most rows in one batch; a request with more rows is split into chunks of this size. */
+      maxBatchSize: z.number().int().min(1).max(65536),
+      /** Longest a request waits for others to join its batch. Default 1000 µs. */
+      maxDelayMicros: z.number().int().min(0).max(10_000_000).default(1000),
+      /** Batch sizes the model runs best at; a batch is sent as soon as it reaches one. */
+      preferredBatchSizes: z.array(z.number().int().min(1)).default([]),
+    })
+    .superRefine((b, ctx) => {
+      b.preferredBatchSizes.forEach((size, i) => {
+        if (size > b.maxBatchSize) ctx.addIssue({ code: 'custom', path: ['preferredBatchSizes', i], message: `(${size}) must be ≤ batching.maxBatchSize (${b.maxBatchSize})` });
+      });
+    })
+    .optional(),
+  /** Concurrency and queueing per version. */
+  serving: z
+    .strictObject({
+      /** Model executions (batches) running at once. Default 4. */
+      maxConcurrency: z.number().int().min(1).max(1024).default(4),
+      /** Requests waiting beyond those running; more are refused with 429. Default 256. */
+      maxQueue: z.number().int().min(0).max(1_000_000).default(256),
+      /** Longest a request may wait in the queue before it is refused with 503. Default 30000 ms. */
+      queueTimeoutMs: z.number().int().min(1).max(3_600_000).default(30_000),
+    })
+    .optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 

@@ -4,7 +4,7 @@
  * so a caller can fix the request without reading our code.
  */
 import { Float16Array } from '@petamoriken/float16';
-import { type Datatype, type Tensor, type TensorSpec, type TensorValues, elementCount, isDatatype, DATATYPES } from './datatypes.js';
+import { type Datatype, type Tensor, type TensorSpec, type TensorValues, allocateTensorData, elementCount, isDatatype, DATATYPES } from './datatypes.js';
 import { type FieldIssue, InvalidInputError } from './errors.js';
 
 /** A tensor as it travels in OIP JSON: `data` row-major, flat or nested. */
@@ -32,34 +32,6 @@ function flatten(data: unknown[]): unknown[] {
   return data.flat(Infinity);
 }
 
-function allocate(datatype: Datatype, n: number): TensorValues {
-  switch (datatype) {
-    case 'BOOL':
-    case 'UINT8':
-      return new Uint8Array(n);
-    case 'UINT16':
-    case 'FP16':
-      return new Uint16Array(n);
-    case 'UINT32':
-      return new Uint32Array(n);
-    case 'UINT64':
-      return new BigUint64Array(n);
-    case 'INT8':
-      return new Int8Array(n);
-    case 'INT16':
-      return new Int16Array(n);
-    case 'INT32':
-      return new Int32Array(n);
-    case 'INT64':
-      return new BigInt64Array(n);
-    case 'FP32':
-      return new Float32Array(n);
-    case 'FP64':
-      return new Float64Array(n);
-    case 'BYTES':
-      return new Array<string>(n);
-  }
-}
 
 /** Fills typed storage from JSON values; returns the index of the first bad element, or -1. */
 function fill(datatype: Datatype, values: unknown[], out: TensorValues): number {
@@ -163,7 +135,7 @@ export function decodeTensor(value: unknown, path: string): { name: string; tens
       },
     ]);
   }
-  const data = allocate(datatype, expected);
+  const data = allocateTensorData(datatype, expected);
   const bad = fill(datatype, flat, data);
   if (bad >= 0) {
     throw new InvalidInputError([

@@ -32,7 +32,7 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   409: ErrorCode.conflict,
   413: ErrorCode.payloadTooLarge,
   422: ErrorCode.invalidPackage,
-  429: ErrorCode.unavailable,
+  429: ErrorCode.overloaded,
   502: ErrorCode.unavailable,
   503: ErrorCode.unavailable,
   504: ErrorCode.unavailable,

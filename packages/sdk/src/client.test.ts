@@ -106,6 +106,7 @@ describe('createClient', () => {
       [400, { error: 'input "x" has shape [2] but the model needs [1,4]' }, 'invalid_input', 'input "x" has shape [2] but the model needs [1,4]'],
       [404, { error: 'model "nope" not found' }, 'not_found', 'model "nope" not found'],
       [409, { error: { code: 'from_the_future', message: 'try later' } }, 'conflict', 'try later'],
+      [429, { error: 'the queue of demo:v1 is full (serving.maxQueue 256)' }, 'overloaded', 'the queue of demo:v1 is full (serving.maxQueue 256)'],
       [502, '<html>Bad Gateway</html>', 'unavailable', 'server answered 502 Bad Gateway'],
       [500, '', 'internal', 'server answered 500 Internal Server Error'],
     ];
@@ -150,6 +151,78 @@ describe('createClient', () => {
     expect(await client.modelReady('demo', 1)).toBe(false);
     expect((await failure(client.modelReady('nope'))).code).toBe('not_found');
     expect(seen.map((s) => s.url)).toContain('/v2/models/demo/versions/2/ready');
+  });
+
+  it('sends a run deadline as x-slipway-timeout-ms, and only when given', async () => {
+    const { url, seen } = await serve(reply(200, { outputs: [] }));
+    const client = createClient({ server: url }, {});
+    await client.run({ pipeline: 'demo', inputs: {} }, { timeoutMs: 250 });
+    await client.infer('demo', { inputs: [] }, 2, { timeoutMs: 1500 });
+    await client.run({ pipeline: 'demo', inputs: {} });
+    expect(seen.map((s) => [s.url, s.headers['x-slipway-timeout-ms']])).toEqual([
+      ['/v1/runs', '250'],
+      ['/v2/models/demo/versions/2/infer', '1500'],
+      ['/v1/runs', undefined],
+    ]);
+  });
+
+  it('keeps the server code of overload and deadline errors', async () => {
+    const cases: [number, string][] = [
+      [429, 'overloaded'],
+      [503, 'queue_timeout'],
+      [504, 'deadline_exceeded'],
+    ];
+    for (const [status, code] of cases) {
+      const { url } = await serve(reply(status, { error: { code, message: 'busy', requestId: 'req-1' } }));
+      const error = await failure(createClient({ server: url }, {}).run({ pipeline: 'demo', inputs: {} }, { timeoutMs: 10 }));
+      expect(error).toMatchObject({ code, status });
+    }
+  });
+
+  it('splits a warmup or cooldown ref into the path name and the body version', async () => {
+    const loaded = { pipeline: 'demo', version: 3, host: 'inline', bytes: 2048, loadMs: 4.2, warmupMs: 0.3, hits: 0, pinnedUntil: 'cooldown' };
+    const { url, seen } = await serve((req, res) => reply(200, req.url.endsWith('/cooldown') ? { pipeline: 'demo', version: 3, loaded: false } : loaded)(req, res));
+    const client = createClient({ server: url, token: 't' }, {});
+    expect(await client.warmup('demo:v3')).toEqual(loaded);
+    await client.warmup('demo@production', { durationSeconds: 600 });
+    await client.warmup('demo');
+    expect(await client.cooldown('demo:3')).toEqual({ pipeline: 'demo', version: 3, loaded: false });
+    await client.cooldown('demo@production');
+    expect(seen.map((s) => [`${s.method} ${s.url}`, JSON.parse(s.body.toString()) as unknown])).toEqual([
+      ['POST /v1/pipelines/demo/warmup', { version: 3 }],
+      ['POST /v1/pipelines/demo/warmup', { version: '@production', durationSeconds: 600 }],
+      ['POST /v1/pipelines/demo/warmup', {}],
+      ['POST /v1/pipelines/demo/cooldown', { version: 3 }],
+      ['POST /v1/pipelines/demo/cooldown', { version: '@production' }],
+    ]);
+    expect(seen[0]?.headers.authorization).toBe('Bearer t');
+  });
+
+  it('refuses a malformed warmup ref before sending anything', async () => {
+    const { url, seen } = await serve(reply(200, {}));
+    const error = await failure(createClient({ server: url }, {}).warmup('demo:latest'));
+    expect(error).toMatchObject({ code: 'invalid_input', message: 'ref: "latest" is not a version; write v1, v2, … (or 1, 2, …)' });
+    expect(seen).toEqual([]);
+  });
+
+  it('reads the loaded versions, and the metrics as text', async () => {
+    const models = { budgetBytes: 8 * 1024 ** 3, usedBytes: 2048, models: [] };
+    const metrics = '# HELP slipway_runs_total Runs\nslipway_runs_total{pipeline="demo",outcome="ok"} 3\n';
+    const { url, seen } = await serve((req, res) =>
+      req.url === '/metrics' ? reply(200, metrics, 'text/plain; version=0.0.4')(req, res) : reply(200, models)(req, res),
+    );
+    const client = createClient({ server: url }, {});
+    expect(await client.servingModels()).toEqual(models);
+    expect(await client.metrics()).toBe(metrics);
+    expect(seen.map((s) => [s.url, s.headers.accept])).toEqual([
+      ['/v1/serving/models', 'application/json'],
+      ['/metrics', 'text/plain'],
+    ]);
+  });
+
+  it('turns a failed metrics call into an ApiError', async () => {
+    const { url } = await serve(reply(404, { error: { code: 'not_found', message: 'no route GET /metrics', requestId: 'req-2' } }));
+    expect(await failure(createClient({ server: url }, {}).metrics())).toMatchObject({ code: 'not_found', status: 404, requestId: 'req-2' });
   });
 
   it('uses an injected fetch', async () => {

@@ -9,21 +9,27 @@ import {
   type AliasEvent,
   type AliasHistoryResponse,
   type AliasRecord,
+  type CooldownResponse,
   ErrorCode,
   type InferRequest,
   type InferResponse,
+  type LoadedVersionView,
   type ModelMetadataResponse,
   PACKAGE_CONTENT_TYPE,
+  parsePipelineRef,
   type PipelineSummary,
   type PipelinesResponse,
   type PushResponse,
   type RunRequest,
   type RunResponse,
   type ServerMetadataResponse,
+  type ServingModelsResponse,
   type SetAliasRequest,
   SlipwayError,
+  TIMEOUT_HEADER,
   type VersionRecord,
   type VersionsResponse,
+  type WarmupRequest,
 } from '@slipway/core';
 import { errorFromFetchFailure, errorFromResponse } from './api-error.js';
 import { type ClientOptions, type ResolvedClientConfig, resolveClientOptions } from './client-options.js';
@@ -32,6 +38,22 @@ import { OipPaths } from './oip-paths.js';
 export interface HealthStatus {
   live: boolean;
   ready: boolean;
+}
+
+/** Per-run options of `run` and `infer`. */
+export interface RunOptions {
+  /**
+   * Deadline for the run in ms, sent as the `x-slipway-timeout-ms` header: a run still
+   * queued when it passes fails as `deadline_exceeded`. Default none (the pipeline's
+   * `serving.queueTimeoutMs` still applies). The client's own `timeoutMs` bounds the
+   * whole request either way.
+   */
+  timeoutMs?: number;
+}
+
+export interface WarmupOptions {
+  /** How long to keep the version pinned. Default until `cooldown`. */
+  durationSeconds?: number;
 }
 
 export interface SlipwayClient {
@@ -49,14 +71,22 @@ export interface SlipwayClient {
   setAlias(name: string, alias: string, version: number | string): Promise<AliasRecord>;
   /** Oldest first. */
   aliasHistory(name: string, alias: string): Promise<AliasEvent[]>;
-  run(request: RunRequest): Promise<RunResponse>;
+  run(request: RunRequest, options?: RunOptions): Promise<RunResponse>;
   /** OIP liveness and readiness; throws `unavailable` when nothing answers. */
   health(): Promise<HealthStatus>;
   serverMetadata(): Promise<ServerMetadataResponse>;
   modelMetadata(name: string, version?: string | number): Promise<ModelMetadataResponse>;
   /** True when the model can serve now. An unknown model throws `not_found` rather than answering false, so typos show. */
   modelReady(name: string, version?: string | number): Promise<boolean>;
-  infer(name: string, request: InferRequest, version?: string | number): Promise<InferResponse>;
+  infer(name: string, request: InferRequest, version?: string | number, options?: RunOptions): Promise<InferResponse>;
+  /** Loads the version a ref names (`name` is the latest) and keeps it loaded: for `durationSeconds`, or until `cooldown`. */
+  warmup(ref: string, options?: WarmupOptions): Promise<LoadedVersionView>;
+  /** Releases the pin on the version a ref names and unloads it. */
+  cooldown(ref: string): Promise<CooldownResponse>;
+  /** The loaded versions and the memory budget they share. */
+  servingModels(): Promise<ServingModelsResponse>;
+  /** The server's Prometheus metrics, as text. */
+  metrics(): Promise<string>;
 }
 
 interface Call {
@@ -64,6 +94,23 @@ interface Call {
   path: string;
   /** Sent as JSON unless it is bytes. */
   body?: unknown;
+  /** Extra headers; an `accept` here replaces the default `application/json`. */
+  headers?: Record<string, string>;
+}
+
+/** The header that carries a run's deadline; the server reads it in `run-controls.ts`. */
+
+/** Splits a ref into the pipeline name and the `version` a warmup or cooldown body takes. */
+function servingTarget(ref: string): { name: string; body: Pick<WarmupRequest, 'version'> } {
+  const { name, selector } = parsePipelineRef(ref, 'ref');
+  switch (selector.kind) {
+    case 'latest':
+      return { name, body: {} };
+    case 'version':
+      return { name, body: { version: selector.version } };
+    case 'alias':
+      return { name, body: { version: `@${selector.alias}` } };
+  }
 }
 
 /** Creates a client; unset options come from `env` (`SLIPWAY_SERVER`, `SLIPWAY_TOKEN`), see `ClientOptions`. */
@@ -71,7 +118,7 @@ export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv
   const config = resolveClientOptions(options, env);
 
   async function send(call: Call): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
     if (config.token !== undefined) headers.authorization = `Bearer ${config.token}`;
     let body: Uint8Array | string | undefined;
     if (call.body instanceof Uint8Array) {
@@ -112,6 +159,15 @@ export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv
     return body as T;
   }
 
+  async function text(call: Call): Promise<string> {
+    const response = await send(call);
+    if (!response.ok) throw errorFromResponse(response.status, response.statusText, await readBody(response));
+    return response.text();
+  }
+
+  const runHeaders = (options: RunOptions | undefined): Record<string, string> =>
+    options?.timeoutMs === undefined ? {} : { [TIMEOUT_HEADER]: String(options.timeoutMs) };
+
   // OIP answers health and readiness with the status code (200 true, anything else
   // false); a body of `{ready: false}` is honoured too.
   async function ok(path: string): Promise<boolean> {
@@ -133,7 +189,7 @@ export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv
     setAlias: (name, alias, version) =>
       json<AliasRecord>({ method: 'PUT', path: ApiPaths.alias(name, alias), body: { version } satisfies SetAliasRequest }),
     aliasHistory: async (name, alias) => (await json<AliasHistoryResponse>({ method: 'GET', path: ApiPaths.aliasHistory(name, alias) })).history,
-    run: (request) => json<RunResponse>({ method: 'POST', path: ApiPaths.runs, body: request }),
+    run: (request, options) => json<RunResponse>({ method: 'POST', path: ApiPaths.runs, body: request, headers: runHeaders(options) }),
     health: async () => {
       const [live, ready] = await Promise.all([ok(OipPaths.live), ok(OipPaths.ready)]);
       return { live, ready };
@@ -141,6 +197,17 @@ export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv
     serverMetadata: () => json<ServerMetadataResponse>({ method: 'GET', path: OipPaths.server }),
     modelMetadata: (name, version) => json<ModelMetadataResponse>({ method: 'GET', path: OipPaths.model(name, version) }),
     modelReady: (name, version) => ok(OipPaths.modelReady(name, version)),
-    infer: (name, request, version) => json<InferResponse>({ method: 'POST', path: OipPaths.infer(name, version), body: request }),
+    infer: (name, request, version, options) =>
+      json<InferResponse>({ method: 'POST', path: OipPaths.infer(name, version), body: request, headers: runHeaders(options) }),
+    warmup: async (ref, options = {}) => {
+      const { name, body } = servingTarget(ref);
+      return json<LoadedVersionView>({ method: 'POST', path: ApiPaths.warmup(name), body: { ...body, ...options } satisfies WarmupRequest });
+    },
+    cooldown: async (ref) => {
+      const { name, body } = servingTarget(ref);
+      return json<CooldownResponse>({ method: 'POST', path: ApiPaths.cooldown(name), body });
+    },
+    servingModels: () => json<ServingModelsResponse>({ method: 'GET', path: ApiPaths.servingModels }),
+    metrics: () => text({ method: 'GET', path: ApiPaths.metrics, headers: { accept: 'text/plain' } }),
   };
 }

@@ -1,4 +1,4 @@
-export { createClient, type HealthStatus, type SlipwayClient } from './client.js';
+export { createClient, type HealthStatus, type RunOptions, type SlipwayClient, type WarmupOptions } from './client.js';
 export { type ClientOptions, DEFAULT_SERVER, type ResolvedClientConfig, resolveClientOptions } from './client-options.js';
 export { ApiError } from './api-error.js';
 export { OipPaths } from './oip-paths.js';

@@ -3,16 +3,17 @@
  * serialise; `installErrorHandling` turns every failure into a response.
  */
 import { randomUUID } from 'node:crypto';
-import type { ArtifactStore, MetadataStore, ModelRuntime } from '@slipway/core';
+import { type ArtifactStore, type MetadataStore, type ModelRuntime, SlipwayError } from '@slipway/core';
+import { createServingEngine, type ServingEngineOptions } from '@slipway/serving';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { installErrorHandling } from './http-errors.js';
 import { createInference } from './inference.js';
-import { createModelCache } from './model-cache.js';
 import { openApiDocument } from './openapi.js';
 import { createRegistry } from './registry.js';
 import { registerManagementRoutes } from './routes/management.js';
 import { registerOipRoutes } from './routes/oip.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerServingRoutes } from './routes/serving.js';
 
 export interface AppOptions {
   store: MetadataStore;
@@ -21,6 +22,8 @@ export interface AppOptions {
   maxBodyBytes: number;
   maxPackageBytes: number;
   logLevel: string;
+  /** Serving engine settings: memory budget, worker threads, hot-set file. */
+  serving?: Omit<ServingEngineOptions, 'fetchModel'>;
 }
 
 /** A registered route, `GET /v2/models/:m`, as the OpenAPI test reads them. */
@@ -31,9 +34,17 @@ export interface RouteEntry {
 
 export function createApp(options: AppOptions) {
   const { store, artifacts, runtime } = options;
-  const registry = createRegistry({ store, artifacts, runtime });
-  const models = createModelCache({ artifacts, runtime });
-  const inference = createInference({ registry, models });
+  const engine = createServingEngine({
+    ...options.serving,
+    async fetchModel(record) {
+      const model = record.artifacts.find((a) => a.path === record.manifest.model);
+      if (model === undefined) throw new SlipwayError('internal', `version ${record.pipeline}:v${record.version} has no artifact for its model "${record.manifest.model}"`);
+      return artifacts.get(model.digest);
+    },
+  });
+  // Moving an alias first loads and warms its new target, so no request after the move is a cold start.
+  const registry = createRegistry({ store, artifacts, runtime, beforeAliasMove: (record) => engine.warm(record) });
+  const inference = createInference({ registry, engine });
   const routes: RouteEntry[] = [];
 
   const app: FastifyInstance = Fastify({
@@ -51,10 +62,11 @@ export function createApp(options: AppOptions) {
   registerOipRoutes(app, inference);
   registerRunRoutes(app, inference);
   registerManagementRoutes(app, { registry, store, maxPackageBytes: options.maxPackageBytes });
+  registerServingRoutes(app, { registry, store, engine });
   app.get('/openapi.json', () => openApiDocument);
-  app.addHook('onClose', () => models.close());
+  app.addHook('onClose', () => engine.close());
 
-  return { app, registry, models, inference, routes };
+  return { app, registry, engine, inference, routes };
 }
 
 export type SlipwayApp = ReturnType<typeof createApp>;

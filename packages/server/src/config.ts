@@ -3,7 +3,7 @@
  * once at start-up into a frozen object that is passed inward. Nothing else reads env.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { InvalidInputError, zodIssues } from '@slipway/core';
+import { InvalidInputError, parseByteSize, zodIssues } from '@slipway/core';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -27,6 +27,10 @@ export interface ServerOptions {
   maxPackageBytes?: number;
   /** pino level. Default `SLIPWAY_LOG_LEVEL` or `info`. */
   logLevel?: string;
+  /** Memory budget for loaded models, e.g. `8GiB`. Default `SLIPWAY_MODEL_MEMORY` or half the machine's RAM. */
+  modelMemory?: string | number;
+  /** Worker threads for heavy models. Default `SLIPWAY_WORKER_THREADS` or cores − 1 (at least 1). */
+  workerThreads?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -42,6 +46,16 @@ const schema = z.object({
   maxBodyBytes: z.coerce.number().int().min(1024),
   maxPackageBytes: z.coerce.number().int().min(1024),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  modelMemoryBytes: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const bytes = parseByteSize(v);
+      if (bytes === undefined || bytes < 1024 * 1024) ctx.addIssue({ code: 'custom', message: `"${v}" is not a size of at least 1MiB; write e.g. 8GiB or 512MiB` });
+      return bytes;
+    }),
+  workerThreads: z.coerce.number().int().min(1).max(256).optional(),
 });
 
 export type ResolvedServerConfig = Readonly<z.infer<typeof schema>>;
@@ -57,6 +71,8 @@ const ENV: Record<keyof z.infer<typeof schema>, string> = {
   maxBodyBytes: 'SLIPWAY_MAX_BODY_BYTES',
   maxPackageBytes: 'SLIPWAY_MAX_PACKAGE_BYTES',
   logLevel: 'SLIPWAY_LOG_LEVEL',
+  modelMemoryBytes: 'SLIPWAY_MODEL_MEMORY',
+  workerThreads: 'SLIPWAY_WORKER_THREADS',
 };
 
 function absolute(path: string): string {
@@ -80,6 +96,8 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     maxBodyBytes: options.maxBodyBytes ?? fromEnv('maxBodyBytes') ?? 16 * MiB,
     maxPackageBytes: options.maxPackageBytes ?? fromEnv('maxPackageBytes') ?? 1024 * MiB,
     logLevel: options.logLevel ?? fromEnv('logLevel') ?? 'info',
+    modelMemoryBytes: options.modelMemory ?? fromEnv('modelMemoryBytes'),
+    workerThreads: options.workerThreads ?? fromEnv('workerThreads'),
   };
   const result = schema.safeParse(merged);
   if (!result.success) {

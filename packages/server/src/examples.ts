@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '@slipway/core';
-import type { ModelCache } from './model-cache.js';
+import type { ServingEngine } from '@slipway/serving';
 import type { PackageFiles } from './package-reader.js';
 import type { Registry } from './registry.js';
 
@@ -22,7 +22,7 @@ async function readPackageDir(dir: string, prefix = '', files: PackageFiles = ne
   return files;
 }
 
-export async function deployExamples(dir: string, registry: Registry, models: ModelCache): Promise<{ ref: string; created: boolean }[]> {
+export async function deployExamples(dir: string, registry: Registry, engine: ServingEngine): Promise<{ ref: string; created: boolean }[]> {
   const deployed: { ref: string; created: boolean }[] = [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -31,8 +31,7 @@ export async function deployExamples(dir: string, registry: Registry, models: Mo
     const { version, created } = await registry.push(files, 'system');
     const aliases = await registry.listAliases(version.pipeline);
     if (!aliases.some((a) => a.alias === EXAMPLE_ALIAS)) await registry.setAlias(version.pipeline, EXAMPLE_ALIAS, version.version, 'system');
-    const production = await registry.resolve(`${version.pipeline}@${EXAMPLE_ALIAS}`);
-    await models.get(production); // warm before the first request
+    await engine.warm(await registry.resolve(`${version.pipeline}@${EXAMPLE_ALIAS}`)); // warm before the first request
     deployed.push({ ref: `${version.pipeline}@${EXAMPLE_ALIAS}`, created });
   }
   return deployed;

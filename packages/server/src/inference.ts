@@ -21,7 +21,7 @@ import {
   zodIssues,
 } from '@slipway/core';
 import { z } from 'zod';
-import type { ModelCache } from './model-cache.js';
+import type { RunControls, ServingEngine } from '@slipway/serving';
 import type { Registry } from './registry.js';
 import { runInputsToTensors, toNested } from './run-inputs.js';
 
@@ -40,15 +40,15 @@ function object(value: unknown, path: string): Record<string, unknown> {
 
 export type Inference = ReturnType<typeof createInference>;
 
-export function createInference({ registry, models }: { registry: Registry; models: ModelCache }) {
+export function createInference({ registry, engine }: { registry: Registry; engine: ServingEngine }) {
   /** `m` is an OIP model name (a pipeline, or `name@alias`); `v` an optional version. */
   function resolveModel(m: string, v?: string): Promise<VersionRecord> {
     return registry.resolve(v === undefined ? m : `${m}:${v}`, 'model_name');
   }
 
-  async function execute(record: VersionRecord, inputs: Map<string, Tensor>, outputs?: readonly string[]) {
-    const { instance } = await models.get(record);
-    return instance.infer(inputs, outputs);
+  async function execute(record: VersionRecord, inputs: Map<string, Tensor>, controls: RunControls, outputs?: readonly string[]) {
+    const { outputs: result } = await engine.infer(record, outputs === undefined ? { inputs } : { inputs, outputs }, controls);
+    return result;
   }
 
   return {
@@ -69,11 +69,11 @@ export function createInference({ registry, models }: { registry: Registry; mode
     /** Loads the version if needed; true once it can serve. */
     async modelReady(m: string, v?: string): Promise<{ name: string; ready: boolean }> {
       const record = await resolveModel(m, v);
-      await models.get(record);
+      await engine.warm(record);
       return { name: record.pipeline, ready: true };
     },
 
-    async infer(m: string, v: string | undefined, body: unknown): Promise<InferResponse> {
+    async infer(m: string, v: string | undefined, body: unknown, controls: RunControls = {}): Promise<InferResponse> {
       const record = await resolveModel(m, v);
       const request = object(body, 'body');
       if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
@@ -103,7 +103,7 @@ export function createInference({ registry, models }: { registry: Registry; mode
         if (issues.length > 0) throw new InvalidInputError(issues);
       }
       const inputs = new Map([...decoded].map(([name, { tensor }]) => [name, tensor]));
-      const result = await execute(record, inputs, requested);
+      const result = await execute(record, inputs, controls, requested);
       const response: InferResponse = {
         model_name: record.pipeline,
         model_version: String(record.version),
@@ -113,14 +113,14 @@ export function createInference({ registry, models }: { registry: Registry; mode
       return response;
     },
 
-    async run(body: unknown): Promise<RunResponse> {
+    async run(body: unknown, controls: RunControls = {}): Promise<RunResponse> {
       const started = performance.now();
       const parsed = runRequestSchema.safeParse(body);
       if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
       const record = await registry.resolve(parsed.data.pipeline);
       const inputs = runInputsToTensors(record, parsed.data.inputs);
       checkInputs(new Map([...inputs].map(([name, tensor]) => [name, { tensor, path: `inputs.${name}` }])), record.signature.inputs);
-      const result = await execute(record, inputs);
+      const result = await execute(record, inputs, controls);
       const outputs: Record<string, unknown> = {};
       for (const [name, tensor] of result) outputs[name] = toNested(tensor);
       const response: RunResponse = {

@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document served at `/openapi.json`. A test checks that every route the
  * server registers is described here, so the document cannot fall behind the code.
  */
-import { DATATYPES } from '@slipway/core';
+import { DATATYPES, TIMEOUT_HEADER } from '@slipway/core';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -15,6 +15,18 @@ const oipErrors = {
   '404': json(ref('OipError'), 'Unknown model or version'),
 };
 const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const timeoutHeader = {
+  name: TIMEOUT_HEADER,
+  in: 'header',
+  required: false,
+  schema: { type: 'number', exclusiveMinimum: 0, maximum: 3_600_000 },
+  description: 'Deadline for this run in milliseconds; a run still queued then is answered 504',
+};
+const overload = {
+  '429': json(ref('Error'), 'Queue full (serving.maxQueue); retry after the Retry-After seconds'),
+  '503': json(ref('Error'), 'Waited longer than serving.queueTimeoutMs; retry after the Retry-After seconds'),
+  '504': json(ref('Error'), `The ${TIMEOUT_HEADER} deadline passed while queued`),
+};
 const authed = [{ bearer: [] }];
 
 const tensor = {
@@ -38,9 +50,9 @@ const modelOps = (withVersion: boolean) => {
       post: {
         tags: ['inference'],
         summary: 'Inference (Open Inference Protocol)',
-        parameters: params,
+        parameters: [...params, timeoutHeader],
         requestBody: { required: true, content: { 'application/json': { schema: ref('InferRequest') } } },
-        responses: { '200': json(ref('InferResponse')), ...oipErrors, '413': json(ref('OipError'), 'Body over the size limit') },
+        responses: { '200': json(ref('InferResponse')), ...oipErrors, '413': json(ref('OipError'), 'Body over the size limit'), ...overload },
       },
     },
   };
@@ -130,6 +142,19 @@ export const openApiDocument = {
         type: 'object',
         properties: { pipeline: { type: 'string' }, alias: { type: 'string' }, fromVersion: { type: ['integer', 'null'] }, toVersion: { type: 'integer' }, actor: { type: 'string' }, at: { type: 'string' } },
       },
+      LoadedVersion: {
+        type: 'object',
+        properties: {
+          pipeline: { type: 'string' },
+          version: { type: 'integer' },
+          host: { type: 'string', description: 'inline (HTTP thread) or thread-N' },
+          bytes: { type: 'integer', description: 'Measured memory' },
+          loadMs: { type: 'number' },
+          warmupMs: { type: 'number' },
+          hits: { type: 'integer' },
+          pinnedUntil: { type: ['string', 'null'] },
+        },
+      },
       RunRequest: {
         type: 'object',
         required: ['pipeline', 'inputs'],
@@ -167,8 +192,9 @@ export const openApiDocument = {
       post: {
         tags: ['runs'],
         summary: 'Run a pipeline (sync)',
+        parameters: [timeoutHeader],
         requestBody: { required: true, content: { 'application/json': { schema: ref('RunRequest') } } },
-        responses: { '200': json(ref('RunResponse')), ...errors },
+        responses: { '200': json(ref('RunResponse')), ...errors, ...overload },
       },
     },
     '/v1/pipelines': {
@@ -215,6 +241,40 @@ export const openApiDocument = {
         responses: { '200': json({ type: 'object', properties: { history: { type: 'array', items: ref('AliasEvent') } } }), ...errors },
       },
     },
+    '/v1/pipelines/{name}/warmup': {
+      post: {
+        tags: ['serving'],
+        summary: 'Load a version and keep it loaded (pinned) for a while or until cooldown',
+        security: authed,
+        parameters: [param('name', 'Pipeline name')],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { version: { type: ['string', 'integer'], description: 'v3, 3 or @alias; default latest' }, durationSeconds: { type: 'number' } } },
+            },
+          },
+        },
+        responses: { '200': json(ref('LoadedVersion')), ...errors, '401': json(ref('Error'), 'Missing or invalid token') },
+      },
+    },
+    '/v1/pipelines/{name}/cooldown': {
+      post: {
+        tags: ['serving'],
+        summary: 'Release a pin and unload the version once idle',
+        security: authed,
+        parameters: [param('name', 'Pipeline name')],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { version: { type: ['string', 'integer'] } } } } } },
+        responses: { '200': json({ type: 'object' }), ...errors, '401': json(ref('Error'), 'Missing or invalid token') },
+      },
+    },
+    '/v1/serving/models': {
+      get: {
+        tags: ['serving'],
+        summary: 'Loaded versions, their measured memory and the budget',
+        responses: { '200': json({ type: 'object', properties: { budgetBytes: { type: 'integer' }, usedBytes: { type: 'integer' }, models: { type: 'array', items: ref('LoadedVersion') } } }) },
+      },
+    },
+    '/metrics': { get: { tags: ['meta'], summary: 'Prometheus metrics (text format, slipway_ prefix)', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/openapi.json': { get: { tags: ['meta'], summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
   },
 };

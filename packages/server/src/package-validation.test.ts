@@ -26,6 +26,8 @@ describe('checkManifestAgainstSignature', () => {
     ['declared outputs exist', manifest({ outputs: { probabilities: 'probabilities', label: 'label', classLabels: ['no', 'yes'] } }), signature([-1, 4]), []],
     ['unknown outputs', manifest({ outputs: { probabilities: 'p', label: 'l' } }), signature([-1, 4]), [/"p" is not a model output/, /"l" is not a model output/]],
     ['class count mismatch', manifest({ outputs: { probabilities: 'probabilities', classLabels: ['a', 'b', 'c'] } }), signature([-1, 4]), [/lists 3 classes but output "probabilities" has 2/]],
+    ['batching on a dynamic batch dimension', manifest({ batching: { maxBatchSize: 8 } }), signature([-1, 4]), []],
+    ['batching on a fixed batch dimension', manifest({ batching: { maxBatchSize: 8 } }), signature([1, 4]), [/batching: needs a dynamic first \(batch\) dimension .*"features" is \[1, 4\]/]],
     ['classLabels without probabilities', manifest({ outputs: { classLabels: ['a', 'b'] } }), signature([-1, 4]), [/outputs\.probabilities: is required/]],
   ])('%s', (_name, m, s, expected) => {
     const issues = checkManifestAgainstSignature(m, s);

@@ -50,5 +50,14 @@ export function checkManifestAgainstSignature(manifest: Manifest, signature: Mod
   if (declared?.classLabels && !probs) {
     issues.push({ path: at('outputs.probabilities'), message: 'is required with classLabels: name the output holding class probabilities' });
   }
+  if (manifest.batching) {
+    const fixed = [...signature.inputs, ...signature.outputs].filter((spec) => !(spec.shape.length > 0 && (spec.shape[0] ?? 0) < 0));
+    if (fixed.length > 0) {
+      issues.push({
+        path: at('batching'),
+        message: `needs a dynamic first (batch) dimension on every input and output, but ${fixed.map((s) => `"${s.name}" is [${s.shape.join(', ')}]`).join(', ')}; export the model with a dynamic batch axis or remove batching`,
+      });
+    }
+  }
   return issues;
 }

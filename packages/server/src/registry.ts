@@ -33,6 +33,8 @@ export interface RegistryDeps {
   store: MetadataStore;
   artifacts: ArtifactStore;
   runtime: ModelRuntime;
+  /** Runs before an alias moves to `record` (e.g. loading and warming it); a failure stops the move. */
+  beforeAliasMove?: (record: VersionRecord) => Promise<unknown>;
 }
 
 export type Registry = ReturnType<typeof createRegistry>;
@@ -48,7 +50,7 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-export function createRegistry({ store, artifacts, runtime }: RegistryDeps) {
+export function createRegistry({ store, artifacts, runtime, beforeAliasMove }: RegistryDeps) {
   const resolved = new Map<string, VersionRecord>();
   const listeners = new Set<(pipeline: string) => void>();
 
@@ -145,6 +147,8 @@ export function createRegistry({ store, artifacts, runtime }: RegistryDeps) {
     async setAlias(name: string, alias: string, version: number | string, actor: string): Promise<AliasRecord> {
       await requirePipeline(name);
       const n = parseVersion(String(version), 'version');
+      const target = await resolveRef({ name, selector: { kind: 'version', version: n } });
+      await beforeAliasMove?.(target);
       const record = await store.setAlias({ pipeline: name, alias: assertAliasName(alias), version: n, actor });
       changed(name);
       return record;

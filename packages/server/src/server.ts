@@ -26,16 +26,30 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
   await store.migrate();
   const artifacts = createLocalArtifactStore({ dir: join(config.dataDir, 'artifacts') });
   const runtime = createOnnxRuntime();
-  const { app, registry, models } = createApp({ ...config, store, artifacts, runtime });
+  const { app, registry, engine } = createApp({
+    ...config,
+    store,
+    artifacts,
+    runtime,
+    serving: {
+      hotSetFile: join(config.dataDir, 'hot-set.json'),
+      ...(config.modelMemoryBytes === undefined ? {} : { budgetBytes: config.modelMemoryBytes }),
+      ...(config.workerThreads === undefined ? {} : { workerThreads: config.workerThreads }),
+    },
+  });
   app.addHook('onClose', () => store.close());
   try {
     const tokenFile = join(config.dataDir, 'admin-token');
     const newAdminToken = await bootstrapAdminToken(store, { adminToken: config.adminToken, tokenFile });
-    const examples = config.examples ? await deployExamples(config.examplesDir, registry, models) : [];
+    const examples = config.examples ? await deployExamples(config.examplesDir, registry, engine) : [];
     await app.listen({ port: config.port, host: config.host }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err;
       throw new SlipwayError(ErrorCode.unavailable, `port ${config.port} on ${config.host} is already in use; stop the other server or choose another with --port / SLIPWAY_PORT`, { cause: err });
     });
+    // Versions that were hot before the last stop load again, most-used first, while serving.
+    engine
+      .restore(async (pipeline, version) => registry.resolve(`${pipeline}:v${version}`).catch(() => undefined))
+      .catch((err: unknown) => app.log.warn({ err }, 'could not restore the hot set'));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResponse } from '@slipway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatRun, readRunInput } from './run.js';
+import { formatRun, parseTimeoutMs, readRunInput } from './run.js';
 
 describe('readRunInput', () => {
   let dir: string;
@@ -23,6 +23,13 @@ describe('readRunInput', () => {
     await expect(readRunInput('{age: 41}', dir)).rejects.toThrow(/^--input: is not valid JSON \(.*\); give a record like '\{"age": 41\}' or @file\.json$/);
     await expect(readRunInput('@broken.json', dir)).rejects.toThrow(/^--input: broken\.json is not valid JSON/);
     await expect(readRunInput('@missing.json', dir)).rejects.toThrow('--input: cannot read missing.json (ENOENT)');
+  });
+});
+
+describe('parseTimeoutMs', () => {
+  it('reads whole milliseconds and refuses anything else', () => {
+    expect(parseTimeoutMs('2000')).toBe(2000);
+    for (const text of ['0', '-1', '1.5', '2s', '']) expect(() => parseTimeoutMs(text)).toThrow('must be a whole number of milliseconds, e.g. 2000');
   });
 });
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidInputError, type RunResponse } from '@slipway/core';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../output.js';
 
@@ -29,6 +29,13 @@ export async function readRunInput(text: string, cwd: string): Promise<unknown> 
   }
 }
 
+/** Reads `--timeout`: a whole number of milliseconds, at least 1. */
+export function parseTimeoutMs(text: string): number {
+  const ms = Number(text);
+  if (!/^\d+$/.test(text) || ms < 1) throw new InvalidArgumentError('must be a whole number of milliseconds, e.g. 2000');
+  return ms;
+}
+
 /** For classifiers, a label and the probability of each class per record; otherwise each output as JSON. */
 export function formatRun(response: RunResponse): string[] {
   const header = `${response.ref}  run ${response.id}  ${response.timings.totalMs.toFixed(1)} ms`;
@@ -47,9 +54,10 @@ export function registerRunCommand(program: Command, context: CommandContext): v
     .description('run a pipeline once and print its prediction')
     .argument('<ref>', 'name, name:vN or name@alias')
     .requiredOption('--input <json|@file>', 'a record, a list of records, or named tensors, as JSON or @file.json')
-    .action(async (ref: string, flags: { input: string }) => {
+    .option('--timeout <ms>', "deadline: fail with exit code 5 if the run is still queued after <ms> (default: the pipeline's serving.queueTimeoutMs)", parseTimeoutMs)
+    .action(async (ref: string, flags: { input: string; timeout?: number }) => {
       const inputs = await readRunInput(flags.input, context.io.cwd);
-      const response = await context.client().run({ pipeline: ref, inputs });
+      const response = await context.client().run({ pipeline: ref, inputs }, { timeoutMs: flags.timeout });
       context.output().result(response, () => formatRun(response));
     });
 }

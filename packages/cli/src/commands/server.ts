@@ -3,7 +3,7 @@
  * SIGINT/SIGTERM. The start-up banner ends with calls that can be pasted as they are.
  */
 import { isAbsolute, relative } from 'node:path';
-import { ApiPaths } from '@slipway/core';
+import { ApiPaths, parseByteSize } from '@slipway/core';
 import { DEFAULT_SERVER } from '@slipway/sdk';
 import type { RunningServer } from '@slipway/server';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -32,6 +32,8 @@ export interface ServerFlags {
   dataDir?: string;
   databaseUrl?: string;
   logLevel?: string;
+  modelMemory?: number;
+  workerThreads?: number;
   examples: boolean;
 }
 
@@ -39,6 +41,18 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new InvalidArgumentError('must be a port number, 0–65535 (0 picks a free one)');
   return port;
+}
+
+function parseModelMemory(text: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) throw new InvalidArgumentError('must be a size such as 8GiB, 512MiB or 2GB');
+  return bytes;
+}
+
+function parseWorkerThreads(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new InvalidArgumentError('must be a whole number of threads, at least 1');
+  return n;
 }
 
 /** Quotes a word for a POSIX shell only when it needs it. */
@@ -100,6 +114,8 @@ export function registerServerCommand(program: Command, context: CommandContext)
     .option('--data-dir <dir>', 'where the embedded store, artifacts and admin token live (env SLIPWAY_DATA_DIR, default ./.slipway)')
     .option('--database-url <url>', 'postgres://… for a shared store (env SLIPWAY_DATABASE_URL, default SQLite in the data dir)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env SLIPWAY_LOG_LEVEL, default info)')
+    .option('--model-memory <size>', 'memory budget for loaded versions, e.g. 8GiB (env SLIPWAY_MODEL_MEMORY, default half the RAM)', parseModelMemory)
+    .option('--worker-threads <n>', 'threads that run heavy models off the HTTP thread (env SLIPWAY_WORKER_THREADS, default cores − 1)', parseWorkerThreads)
     .option('--no-examples', 'do not deploy the example pipelines')
     .action(async (flags: ServerFlags) => {
       const { io } = context;
@@ -113,6 +129,8 @@ export function registerServerCommand(program: Command, context: CommandContext)
           dataDir: flags.dataDir,
           databaseUrl: flags.databaseUrl,
           logLevel: flags.logLevel,
+          modelMemory: flags.modelMemory,
+          workerThreads: flags.workerThreads,
           // Only an explicit --no-examples overrides SLIPWAY_EXAMPLES.
           ...(flags.examples ? {} : { examples: false }),
         },

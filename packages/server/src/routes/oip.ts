@@ -1,6 +1,7 @@
 /** Open Inference Protocol (KServe V2) REST routes. They parse, call the data plane, serialise. */
 import type { FastifyInstance } from 'fastify';
 import type { Inference } from '../inference.js';
+import { runControls } from '../run-controls.js';
 
 type M = { Params: { m: string } };
 type MV = { Params: { m: string; v: string } };
@@ -16,6 +17,6 @@ export function registerOipRoutes(app: FastifyInstance, inference: Inference): v
   app.get<MV>('/v2/models/:m/versions/:v', (req) => inference.modelMetadata(req.params.m, req.params.v));
   app.get<M>('/v2/models/:m/ready', (req) => inference.modelReady(req.params.m));
   app.get<MV>('/v2/models/:m/versions/:v/ready', (req) => inference.modelReady(req.params.m, req.params.v));
-  app.post<M>('/v2/models/:m/infer', (req) => inference.infer(req.params.m, undefined, req.body));
-  app.post<MV>('/v2/models/:m/versions/:v/infer', (req) => inference.infer(req.params.m, req.params.v, req.body));
+  app.post<M>('/v2/models/:m/infer', (req, reply) => inference.infer(req.params.m, undefined, req.body, runControls(req, reply)));
+  app.post<MV>('/v2/models/:m/versions/:v/infer', (req, reply) => inference.infer(req.params.m, req.params.v, req.body, runControls(req, reply)));
 }

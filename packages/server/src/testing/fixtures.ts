@@ -43,6 +43,22 @@ export function classifierModel(weights: number[] = [1, -1, 0.5], bias = 0): Uin
   });
 }
 
+/**
+ * A deliberately slow model: `layers` MatMuls of [batch, 512] × [512, 512] sharing one
+ * 1 MiB weight, so a run takes milliseconds and queues really form.
+ */
+export function slowModel(layers = 48): Uint8Array {
+  const n = 512;
+  const weight = new Float32Array(n * n).map((_, i) => ((i % 7) - 3) / (n * 4));
+  return buildOnnxModel({
+    name: 'slow',
+    inputs: [{ name: 'x', datatype: 'FP32', shape: ['batch', n] }],
+    outputs: [{ name: 'y', datatype: 'FP32', shape: ['batch', n] }],
+    initializers: [{ name: 'w', datatype: 'FP32', dims: [n, n], values: weight }],
+    nodes: Array.from({ length: layers }, (_, i) => ({ op: 'MatMul', inputs: [i === 0 ? 'x' : `h${i}`, 'w'], outputs: [i === layers - 1 ? 'y' : `h${i + 1}`] })),
+  });
+}
+
 export const CLASSIFIER_MANIFEST = `name: tiny
 description: a tiny tabular classifier
 model: model.onnx
@@ -104,7 +120,7 @@ export interface TestApp extends SlipwayApp {
 }
 
 /** An app on a fresh SQLite file and artifact folder, with `TEST_TOKEN` as admin token. */
-export async function createTestApp(options: { maxBodyBytes?: number } = {}): Promise<TestApp> {
+export async function createTestApp(options: { maxBodyBytes?: number; budgetBytes?: number } = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-server-'));
   const store = createSqliteMetadataStore({ path: join(dir, 'slipway.db') });
   await store.migrate();
@@ -117,6 +133,7 @@ export async function createTestApp(options: { maxBodyBytes?: number } = {}): Pr
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxPackageBytes: 64 * 1024 * 1024,
     logLevel: 'silent',
+    serving: { workerThreads: 1, ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }) },
   });
   await built.app.ready();
   return {

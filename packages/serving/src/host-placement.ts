@@ -1,0 +1,29 @@
+/**
+ * Which host a version is loaded on. Pure: a function of the model's size and what each
+ * host already holds, tested as a table.
+ */
+
+/**
+ * Default `inlineMaxBytes`: 4 MiB. Below it a model's run takes microseconds to a few
+ * milliseconds, less than or comparable to the cost of posting its tensors to another
+ * thread and back, and it blocks the event loop only briefly.
+ */
+export const DEFAULT_INLINE_MAX_BYTES = 4 * 1024 * 1024;
+
+export interface PlacementHosts {
+  inline: string;
+  /** Thread hosts with the bytes of the versions loaded on each. */
+  threads: readonly { id: string; loadedBytes: number }[];
+}
+
+/**
+ * The id of the host for a model of `modelFileBytes`: the inline host when the model is
+ * smaller than `inlineMaxBytes` (or there are no thread hosts), else the thread host
+ * holding the fewest bytes (the first of equals), so heavy models spread across threads.
+ */
+export function placeVersion(modelFileBytes: number, hosts: PlacementHosts, inlineMaxBytes: number = DEFAULT_INLINE_MAX_BYTES): string {
+  if (modelFileBytes < inlineMaxBytes) return hosts.inline;
+  let best: PlacementHosts['threads'][number] | undefined;
+  for (const thread of hosts.threads) if (best === undefined || thread.loadedBytes < best.loadedBytes) best = thread;
+  return best?.id ?? hosts.inline;
+}
