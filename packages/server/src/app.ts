@@ -7,6 +7,7 @@ import { type ArtifactStore, type MetadataStore, type ModelRuntime, SlipwayError
 import { createServingEngine, type ServingEngineOptions } from '@slipway/serving';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { installErrorHandling } from './http-errors.js';
+import { installHttpMetrics } from './http-metrics.js';
 import { createInference } from './inference.js';
 import { openApiDocument } from './openapi.js';
 import { createRegistry } from './registry.js';
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions) {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   installErrorHandling(app, { maxBodyBytes: options.maxBodyBytes });
+  installHttpMetrics(app, engine.metrics.registry);
   registerOipRoutes(app, inference);
   registerRunRoutes(app, inference);
   registerManagementRoutes(app, { registry, store, maxPackageBytes: options.maxPackageBytes });

@@ -64,6 +64,25 @@ describe('startServer (embedded: SQLite + local disk)', () => {
     }
   });
 
+  it('reloads the versions that were hot before a restart, while already serving', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-hot-'));
+    const cfg = resolveServerConfig({ port: 0, dataDir: dir, examplesDir, logLevel: 'silent' }, {});
+    try {
+      const first = await startServer(cfg);
+      const models = async (url: string) => ((await (await fetch(`${url}/v1/serving/models`)).json()) as { models: { pipeline: string }[] }).models.map((m) => m.pipeline).sort();
+      expect(await models(first.url)).toEqual(['credit-risk', 'sensor-mlp']);
+      await first.close();
+      const second = await startServer({ ...cfg, examples: false });
+      try {
+        await expect.poll(() => models(second.url), { timeout: 10_000 }).toEqual(['credit-risk', 'sensor-mlp']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says clearly when the port is taken', async () => {
     const server = await startServer(config({ examples: false }));
     try {

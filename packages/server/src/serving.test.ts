@@ -58,7 +58,7 @@ describe('metrics', () => {
     await run('tiny', { income: 1, owner: true, score: 1 });
     const res = await t.app.inject({ url: '/metrics' });
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    for (const name of ['slipway_runs_total{pipeline="tiny",outcome="ok"} 1', 'slipway_run_queue_seconds_bucket', 'slipway_run_batch_wait_seconds_bucket', 'slipway_run_compute_seconds_bucket', 'slipway_batch_rows_bucket', 'slipway_model_load_seconds_bucket', 'slipway_model_loaded_bytes{pipeline="tiny",version="1",host="inline"}', 'slipway_model_memory_budget_bytes']) {
+    for (const name of ['slipway_http_request_duration_seconds_count{route="/v1/runs",method="POST",status="200"} 1', 'slipway_runs_total{pipeline="tiny",outcome="ok"} 1', 'slipway_run_queue_seconds_bucket', 'slipway_run_batch_wait_seconds_bucket', 'slipway_run_compute_seconds_bucket', 'slipway_batch_rows_bucket', 'slipway_model_load_seconds_bucket', 'slipway_model_loaded_bytes{pipeline="tiny",version="1",host="inline"}', 'slipway_model_memory_budget_bytes']) {
       expect(res.body).toContain(name);
     }
   });
