@@ -6,7 +6,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   resolve: {
     // Tests run against sources, so a change is tested without a build step.
-    alias: Object.fromEntries(['core', 'store', 'runtime', 'serving', 'sdk', 'server', 'cli', 'modelkit'].map((p) => [`@slipway/${p}`, pkg(p)])),
+    alias: Object.fromEntries(['core', 'store', 'runtime', 'serving', 'sdk', 'server', 'cli', 'modelkit', 'monitoring'].map((p) => [`@slipway/${p}`, pkg(p)])),
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],

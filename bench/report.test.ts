@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBenchConfig } from './config.js';
 import type { LoadResult } from './load.js';
-import { formatCells, formatTargets, renderTable, size, summarizeCell } from './report.js';
+import { formatCells, formatTargets, mediansOf, problemsOf, renderTable, size, summarizeCell } from './report.js';
 
 const ok = (rps: number, p50: number): LoadResult => ({ rps, p50, p99: p50 * 3, requests: rps, errors: 0, timeouts: 0, non2xx: 0, statusCodes: { 200: rps } });
 
@@ -27,6 +27,14 @@ describe('summarizeCell', () => {
     expect(table).toContain('slipway/python');
     expect(table).toContain('!! FAILED REQUESTS');
     expect(table).toContain('!!   m c=32 python rep 1: 40 non-2xx');
+  });
+});
+
+describe('a repetition without a single answer', () => {
+  it('is a problem, and its NaN latencies stay out of the medians', () => {
+    const stalled: LoadResult = { rps: 0, p50: NaN, p99: NaN, requests: 0, errors: 0, timeouts: 0, non2xx: 0, statusCodes: {} };
+    expect(problemsOf('capped server', [ok(100, 1), stalled])).toEqual(['capped server rep 2: no answer during the whole repetition (the server stalled)']);
+    expect(mediansOf([ok(100, 1), stalled, ok(300, 3)])).toEqual({ rps: 100, p50: 2, p99: 6 });
   });
 });
 

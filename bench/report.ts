@@ -62,9 +62,10 @@ export interface TargetCheck {
   met: boolean;
 }
 
-/** One line per repetition with failed requests (non-2xx, connection errors). */
+/** One line per repetition with failed requests (non-2xx, connection errors) or no answer at all. */
 export function problemsOf(label: string, runs: readonly LoadResult[]): string[] {
   return runs.flatMap((r, rep) => {
+    if (r.requests === 0) return [`${label} rep ${rep + 1}: no answer during the whole repetition (the server stalled)`];
     if (r.errors === 0 && r.non2xx === 0) return [];
     const codes = Object.entries(r.statusCodes)
       .map(([code, n]) => `${code}×${n}`)

@@ -7,9 +7,13 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-/** Median of `values` (the mean of the middle two for an even count); NaN when empty. */
+/**
+ * Median of `values` (the mean of the middle two for an even count), leaving out NaN (a
+ * repetition that got no answer has no latency; it is reported as a problem instead).
+ * NaN when nothing is left.
+ */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   if (sorted.length === 0) return NaN;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

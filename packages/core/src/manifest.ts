@@ -97,8 +97,8 @@ export const manifestSchema = z.strictObject({
   /** Concurrency and queueing per version. */
   serving: z
     .strictObject({
-      /** Model executions (batches) running at once. Default 4. */
-      maxConcurrency: z.number().int().min(1).max(1024).default(4),
+      /** Model executions (batches) running at once. Default 64. */
+      maxConcurrency: z.number().int().min(1).max(1024).default(64),
       /** Requests waiting beyond those running; more are refused with 429. Default 256. */
       maxQueue: z.number().int().min(0).max(1_000_000).default(256),
       /** Longest a request may wait in the queue before it is refused with 503. Default 30000 ms. */

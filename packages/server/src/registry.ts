@@ -151,6 +151,8 @@ export function createRegistry({ store, artifacts, runtime, beforeAliasMove }: R
       await beforeAliasMove?.(target);
       const record = await store.setAlias({ pipeline: name, alias: assertAliasName(alias), version: n, actor });
       changed(name);
+      // The alias's next request resolves from memory, not the database.
+      resolved.set(formatRef({ name, selector: { kind: 'alias', alias } }), target);
       return record;
     },
     async aliasHistory(name: string, alias: string): Promise<AliasEvent[]> {

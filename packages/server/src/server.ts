@@ -25,7 +25,8 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
   const store = createMetadataStore(config.databaseUrl ?? join(config.dataDir, 'slipway.db'));
   await store.migrate();
   const artifacts = createLocalArtifactStore({ dir: join(config.dataDir, 'artifacts') });
-  const runtime = createOnnxRuntime();
+  // Validating a push opens a session only to read its signature: one thread is enough.
+  const runtime = createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 });
   const { app, registry, engine } = createApp({
     ...config,
     store,

@@ -21,17 +21,17 @@ export interface ServingEngineOptions {
   budgetBytes?: number;
   /** Worker threads for models too heavy to run on the HTTP thread. Default: cores − 1, at least 1. */
   workerThreads?: number;
-  /** Models smaller than this run on the HTTP thread (a thread hop costs more than they do). Default 4 MiB. */
+  /** Models smaller than this run on the HTTP thread (a thread hop costs more than they do). Default 1 MiB. */
   inlineMaxBytes?: number;
   /** Where the set of loaded versions is kept across restarts. Default: not kept. */
   hotSetFile?: string;
-  /** onnxruntime options for sessions on worker threads. Default: one intra-op thread each, so threads don't oversubscribe cores. */
+  /** onnxruntime options for sessions on worker threads. Default: the cores shared out between the threads as intra-op threads. */
   threadRuntimeOptions?: OnnxRuntimeOptions;
   metrics?: ServingMetrics;
 }
 
 /** Defaults from the manifest schema, for versions pushed before `serving` existed. */
-const SERVING_DEFAULTS = { maxConcurrency: 4, maxQueue: 256, queueTimeoutMs: 30_000 };
+const SERVING_DEFAULTS = { maxConcurrency: 64, maxQueue: 256, queueTimeoutMs: 30_000 };
 
 /** Batching applies only when every input and output can grow along its first dimension. */
 function batchingFor(version: LoadedVersion) {
@@ -48,6 +48,9 @@ export function createServingEngine(options: ServingEngineOptions) {
   const metrics = options.metrics ?? createServingMetrics();
   const budgetBytes = options.budgetBytes ?? Math.floor(totalmem() / 2);
   const threadCount = options.workerThreads ?? Math.max(1, cpus().length - 1);
+  // A version lives on one worker thread, so its session's own pool is how one heavy model
+  // uses more than one core; the cores are shared out between the threads.
+  const intraThreads = Math.max(1, Math.floor(cpus().length / threadCount));
   const dispatchers = new Map<VersionKey, Dispatcher>();
   const forget = (key: VersionKey) => {
     dispatchers.delete(key);
@@ -61,11 +64,13 @@ export function createServingEngine(options: ServingEngineOptions) {
   const cache = createModelCache({
     budgetBytes,
     hosts: {
-      inline: createInlineHost(createOnnxRuntime()),
+      // One thread per session: every session otherwise gets its own spinning intra-op pool,
+      // and a thousand small models would mean a thousand pools fighting the HTTP thread.
+      inline: createInlineHost(createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 })),
       threads: Array.from({ length: threadCount }, (_, i) =>
         createThreadHost({
           id: `thread-${i}`,
-          runtimeOptions: options.threadRuntimeOptions ?? { intraOpNumThreads: 1 },
+          runtimeOptions: options.threadRuntimeOptions ?? { intraOpNumThreads: intraThreads },
           // A worker that died took its versions with it: the next request reloads them.
           onLost: (keys) => {
             cache.forget(keys);

@@ -6,13 +6,14 @@ const threads = (...loaded: number[]): PlacementHosts['threads'] => loaded.map((
 
 describe('placeVersion', () => {
   it.each<[string, number, PlacementHosts['threads'], number | undefined, string]>([
-    ['a small model runs inline', 1 * MiB, threads(0, 0), undefined, 'inline'],
+    ['a small model runs inline', 64 * 1024, threads(0, 0), undefined, 'inline'],
     ['just under the default threshold runs inline', DEFAULT_INLINE_MAX_BYTES - 1, threads(0), undefined, 'inline'],
     ['at the threshold goes to a thread', DEFAULT_INLINE_MAX_BYTES, threads(0), undefined, 'thread-1'],
     ['a large model goes to the thread holding the fewest bytes', 64 * MiB, threads(300 * MiB, 100 * MiB, 200 * MiB), undefined, 'thread-2'],
     ['equal threads: the first', 64 * MiB, threads(100 * MiB, 100 * MiB), undefined, 'thread-1'],
     ['no thread hosts: inline whatever the size', 512 * MiB, threads(), undefined, 'inline'],
-    ['a custom threshold', 2 * MiB, threads(0), 1 * MiB, 'thread-1'],
+    ['a custom threshold', 6 * MiB, threads(0), 4 * MiB, 'thread-1'],
+    ['under a custom threshold', 3 * MiB, threads(0), 4 * MiB, 'inline'],
     ['threshold 0 sends everything to threads', 1, threads(5, 3), 0, 'thread-2'],
   ])('%s', (_, bytes, threadHosts, inlineMaxBytes, expected) => {
     expect(placeVersion(bytes, { inline: 'inline', threads: threadHosts }, inlineMaxBytes)).toBe(expected);

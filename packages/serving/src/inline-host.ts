@@ -5,6 +5,8 @@
  */
 import { ErrorCode, type ModelInstance, type ModelRuntime, SlipwayError, type Tensor } from '@slipway/core';
 import { sampleInputs } from './sample-inputs.js';
+
+const WARMUP_RUNS = 3;
 import type { LoadReport, ModelHost, RunInputs, VersionKey } from './types.js';
 
 export function createInlineHost(runtime: ModelRuntime, id = 'inline'): ModelHost {
@@ -22,7 +24,10 @@ export function createInlineHost(runtime: ModelRuntime, id = 'inline'): ModelHos
       const loaded = performance.now();
       const signature = instance.metadata();
       try {
-        await instance.infer(sampleInputs(signature));
+        // Several runs: onnxruntime settles its allocations over the first few, and the
+        // first real request after a promotion should find them settled.
+        const inputs = sampleInputs(signature);
+        for (let i = 0; i < WARMUP_RUNS; i++) await instance.infer(inputs);
       } catch (error) {
         // A warm-up is an optimisation, not a test: a model may reject zeros at batch size 1
         // (a Reshape to a fixed row count, say) and still serve real requests. Anything other

@@ -47,7 +47,7 @@ export interface ModelCacheOptions {
   budgetBytes: number;
   /** Where versions are loaded. The cache owns them: `close` closes them. */
   hosts: { inline: ModelHost; threads: ThreadHost[] };
-  /** Models whose file is smaller than this run on the inline host. Default 4 MiB (`DEFAULT_INLINE_MAX_BYTES`). */
+  /** Models whose file is smaller than this run on the inline host. Default 1 MiB (`DEFAULT_INLINE_MAX_BYTES`). */
   inlineMaxBytes?: number;
   /** Reads and verifies a version's model bytes (the artifact store re-hashes them). */
   fetchModel(record: VersionRecord): Promise<Uint8Array>;
