@@ -105,12 +105,13 @@ export function createServingEngine(options: ServingEngineOptions) {
     if (d === undefined) {
       const { host, key, record } = version;
       const batching = batchingFor(version);
+      const series = metrics.forPipeline(record.pipeline);
       d = createDispatcher({
         name: `${record.pipeline}:v${record.version}`,
         execute: (run) => {
           // Observed per execution, not per request, so the histogram shows real batch sizes.
           const first = run.inputs.values().next().value;
-          metrics.batchRows.observe({ pipeline: record.pipeline }, first?.shape[0] ?? 1);
+          series.batchRows.observe(first?.shape[0] ?? 1);
           return host.infer(key, run);
         },
         ...SERVING_DEFAULTS,
@@ -133,10 +134,11 @@ export function createServingEngine(options: ServingEngineOptions) {
       try {
         const result = await dispatcherFor(lease.version).submit(run, controls);
         const t = result.timings;
-        metrics.runs.inc({ pipeline, outcome: 'ok' });
-        metrics.queueSeconds.observe({ pipeline }, t.queueMs / 1000);
-        metrics.batchWaitSeconds.observe({ pipeline }, t.batchWaitMs / 1000);
-        metrics.computeSeconds.observe({ pipeline }, t.computeMs / 1000);
+        const series = metrics.forPipeline(pipeline);
+        series.ok.inc();
+        series.queueSeconds.observe(t.queueMs / 1000);
+        series.batchWaitSeconds.observe(t.batchWaitMs / 1000);
+        series.computeSeconds.observe(t.computeMs / 1000);
         return result;
       } catch (err) {
         metrics.runs.inc({ pipeline, outcome: (err as { code?: string }).code ?? 'internal' });

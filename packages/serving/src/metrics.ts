@@ -12,7 +12,7 @@ export type ServingMetrics = ReturnType<typeof createServingMetrics>;
 
 export function createServingMetrics(registry: Registry = new Registry()) {
   const registers = [registry];
-  return {
+  const metrics = {
     registry,
     runs: new Counter({ name: 'slipway_runs_total', help: 'Model runs by pipeline and outcome (ok or an error code)', labelNames: ['pipeline', 'outcome'], registers }),
     queueSeconds: new Histogram({ name: 'slipway_run_queue_seconds', help: 'Time a run waited for an execution slot', labelNames: ['pipeline'], buckets: SECONDS, registers }),
@@ -26,5 +26,24 @@ export function createServingMetrics(registry: Registry = new Registry()) {
     loadedBytes: new Gauge({ name: 'slipway_model_loaded_bytes', help: 'Measured memory of each loaded version', labelNames: ['pipeline', 'version', 'host'], registers }),
     budgetBytes: new Gauge({ name: 'slipway_model_memory_budget_bytes', help: 'Memory budget for loaded versions', registers }),
     usedBytes: new Gauge({ name: 'slipway_model_memory_used_bytes', help: 'Measured memory of all loaded versions', registers }),
+  };
+  // Label children per pipeline, resolved once: hashing a label object on every observe
+  // is a measurable share of a small model's request.
+  const children = new Map<string, ReturnType<typeof childrenOf>>();
+  const childrenOf = (pipeline: string) => ({
+    ok: metrics.runs.labels({ pipeline, outcome: 'ok' }),
+    queueSeconds: metrics.queueSeconds.labels({ pipeline }),
+    batchWaitSeconds: metrics.batchWaitSeconds.labels({ pipeline }),
+    computeSeconds: metrics.computeSeconds.labels({ pipeline }),
+    batchRows: metrics.batchRows.labels({ pipeline }),
+  });
+  return {
+    ...metrics,
+    /** The per-run series of one pipeline. */
+    forPipeline(pipeline: string) {
+      let c = children.get(pipeline);
+      if (c === undefined) children.set(pipeline, (c = childrenOf(pipeline)));
+      return c;
+    },
   };
 }
