@@ -14,8 +14,14 @@ export function installHttpMetrics(app: FastifyInstance, registry: Registry): vo
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Children by route, method and status, resolved once: hashing labels per request costs.
+  const children = new Map<string, Histogram.Internal<'route' | 'method' | 'status'>>();
   app.addHook('onResponse', (req, reply, done) => {
-    duration.observe({ route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const route = req.routeOptions.url ?? 'unmatched';
+    const key = `${req.method} ${reply.statusCode} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) children.set(key, (child = duration.labels({ route, method: req.method, status: String(reply.statusCode) })));
+    child.observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -10,11 +10,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const MAX_TIMEOUT_MS = 3_600_000;
 
 export function runControls(req: FastifyRequest, reply: FastifyReply): RunControls {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  const controls: RunControls = { signal: controller.signal };
+  let controller: AbortController | undefined;
+  const controls: RunControls = {
+    // Made on first use: only a run that has to wait reads it, and most never wait.
+    get signal() {
+      if (controller === undefined) {
+        const c = (controller = new AbortController());
+        const res = reply.raw;
+        if (res.closed && !res.writableFinished) c.abort();
+        else res.once('close', () => res.writableFinished || c.abort());
+      }
+      return controller.signal;
+    },
+  };
   const header = req.headers[TIMEOUT_HEADER];
   if (header !== undefined) {
     const ms = Number(header);

@@ -221,7 +221,15 @@ describe('dispatcher without batching', () => {
     model.finishNext();
     expect((await Promise.all([running, later])).map(y)).toEqual([expected(0), expected(3)]);
     expect(model.held).toHaveLength(0); // the aborted request never ran
-    await expect(d.submit(request(4), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'unavailable' });
+    // A caller already gone is refused when its request would have to wait…
+    const busy = d.submit(request(4));
+    await expect(d.submit(request(5), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'unavailable' });
+    model.finishNext();
+    await busy;
+    // …while one that can start at once is not checked (reading the signal costs every request).
+    const immediate = d.submit(request(6), { signal: AbortSignal.abort() });
+    model.finishNext();
+    expect(y(await immediate)).toEqual(expected(6));
   });
 
   it('lets an executing request complete when its caller aborts', async () => {

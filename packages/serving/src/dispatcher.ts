@@ -432,11 +432,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   return {
     submit(run: RunInputs, controls?: RunControls): Promise<RunResult> {
-      if (controls !== undefined) {
-        if (controls.signal?.aborted) return Promise.reject(gone());
-        if (controls.deadline !== undefined && controls.deadline <= now()) return Promise.reject(deadlinePassed());
-      }
+      if (controls?.deadline !== undefined && controls.deadline <= now()) return Promise.reject(deadlinePassed());
+      // The caller's signal is read only by a request that has to wait: a run that starts at
+      // once completes whether or not anyone is still listening.
       if (batching === undefined && running < maxConcurrency && groups.size === 0) return runAlone(run);
+      if (controls?.signal?.aborted) return Promise.reject(gone());
       return enqueue(run, controls);
     },
     get queued() {
