@@ -4,28 +4,10 @@
  * cool a version down, list what is loaded, scrape `/metrics`.
  */
 import { randomBytes } from 'node:crypto';
+import type { ServingModelsResponse } from '@slipway/core';
 import { type SlipwayClient, createClient, packPackage } from '@slipway/sdk';
 import { EXAMPLES_DIR } from './paths.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
-
-/** One entry of `GET /v1/serving/models`. */
-export interface LoadedModel {
-  pipeline: string;
-  version: number;
-  host: string;
-  /** Measured memory of the loaded version. */
-  bytes: number;
-  /** Session creation, and the warm-up inference after it. */
-  loadMs: number;
-  warmupMs: number;
-  hits: number;
-}
-
-export interface ServingModels {
-  budgetBytes: number;
-  usedBytes: number;
-  models: LoadedModel[];
-}
 
 export interface SlipwayServer extends ServerProcess {
   /** Packs and pushes a package folder; resolves with the new version and the time the push took. */
@@ -34,7 +16,7 @@ export interface SlipwayServer extends ServerProcess {
   setAlias(name: string, alias: string, version: number): Promise<number>;
   /** Unloads a version (default the latest) and waits until it is no longer listed as loaded. */
   cooldown(name: string, version?: number): Promise<void>;
-  models(): Promise<ServingModels>;
+  models(): Promise<ServingModelsResponse>;
   metrics(): Promise<string>;
 }
 
@@ -88,7 +70,7 @@ export async function startSlipway(options: SlipwayServerOptions = {}): Promise<
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    models: async () => (await (await call(`${server.url}/v1/serving/models`)).json()) as ServingModels,
+    models: async () => (await (await call(`${server.url}/v1/serving/models`)).json()) as ServingModelsResponse,
     metrics: async () => (await call(`${server.url}/metrics`)).text(),
   };
   return slipway;
