@@ -70,7 +70,7 @@ export async function startSlipway(options: SlipwayServerOptions = {}): Promise<
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    models: async () => (await (await call(`${server.url}/v1/serving/models`)).json()) as ServingModelsResponse,
+    models: () => client.servingModels(),
     metrics: async () => (await call(`${server.url}/metrics`)).text(),
   };
   return slipway;

@@ -8,6 +8,9 @@ import { type FieldIssue, InvalidPackageError } from './errors.js';
 
 export const MANIFEST_FILE = 'slipway.yaml';
 
+/** Serving limits a version gets when its manifest sets none. */
+export const SERVING_DEFAULTS = Object.freeze({ maxConcurrency: 64, maxQueue: 256, queueTimeoutMs: 30_000 });
+
 /** Pipeline names: lowercase, digits, `-`, `_`, `.`; 1–63 characters, starting alphanumeric. */
 export const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const PIPELINE_NAME_HINT = 'must be 1–63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit';
@@ -98,11 +101,11 @@ export const manifestSchema = z.strictObject({
   serving: z
     .strictObject({
       /** Model executions (batches) running at once. Default 64. */
-      maxConcurrency: z.number().int().min(1).max(1024).default(64),
+      maxConcurrency: z.number().int().min(1).max(1024).default(SERVING_DEFAULTS.maxConcurrency),
       /** Requests waiting beyond those running; more are refused with 429. Default 256. */
-      maxQueue: z.number().int().min(0).max(1_000_000).default(256),
+      maxQueue: z.number().int().min(0).max(1_000_000).default(SERVING_DEFAULTS.maxQueue),
       /** Longest a request may wait in the queue before it is refused with 503. Default 30000 ms. */
-      queueTimeoutMs: z.number().int().min(1).max(3_600_000).default(30_000),
+      queueTimeoutMs: z.number().int().min(1).max(3_600_000).default(SERVING_DEFAULTS.queueTimeoutMs),
     })
     .optional(),
   tags: z.record(z.string(), z.string()).optional(),

@@ -3,6 +3,7 @@
  * the example is trained from, so its formulas, coefficients and metrics cannot drift from
  * the shipped model.
  */
+import { retrainingSection } from './readme-sections.js';
 import { featureWidth } from '@slipway/core';
 import {
   CREDIT_CLASSES,
@@ -157,17 +158,8 @@ the training set: by sex ${defaultRates(t.train, (r) => r.sex, ['female', 'male'
 ${defaultRates(t.train, (r) => r.marital_status, ['single', 'married', 'divorced'])}; by age ${defaultRates(t.train, ageBand, ['18–29', '30–49', '50–80'])}.
 That is what fairness monitoring of this pipeline has to measure and explain.
 
-## Retraining
-
-From the repository root:
-
-    npm run train-examples              # rewrites examples/credit-risk and examples/sensor-mlp
-    npm run train-examples -- /tmp/out  # writes them under /tmp/out instead
-
-Training is deterministic: the same code and seed produce byte-identical files, and a test
-in \`packages/modelkit\` fails when the committed files differ from a fresh run. To change
-the model, edit \`CREDIT_RISK_CONFIG\` in \`packages/modelkit/src/credit-risk-example.ts\`
-(or the features in \`credit-data.ts\`), retrain, and commit the new files together.
+${retrainingSection(`\`CREDIT_RISK_CONFIG\` in \`packages/modelkit/src/credit-risk-example.ts\`
+(or the features in \`credit-data.ts\`), retrain, and commit the new files together.`)}
 
 ## Try it
 

@@ -3,6 +3,7 @@
  * the example is trained from, so its description and metrics cannot drift from the
  * shipped model.
  */
+import { retrainingSection } from './readme-sections.js';
 import { SENSOR_CLASSES, SENSOR_GENERATIVE_PROCESS, SIGNAL_LENGTH } from './sensor-data.js';
 import { SENSOR_MLP_INPUT, SENSOR_MLP_NAME, type SensorMlpTraining } from './sensor-mlp-example.js';
 
@@ -67,17 +68,8 @@ readings in time order, then \`label\` (the class name). Each window is drawn as
 
 ${SENSOR_GENERATIVE_PROCESS.map((line) => `- ${line}`).join('\n')}
 
-## Retraining
-
-From the repository root:
-
-    npm run train-examples              # rewrites examples/credit-risk and examples/sensor-mlp
-    npm run train-examples -- /tmp/out  # writes them under /tmp/out instead
-
-Training is deterministic: the same code and seed produce byte-identical files, and a test
-in \`packages/modelkit\` fails when the committed files differ from a fresh run. To change
-the model, edit \`SENSOR_MLP_CONFIG\` in \`packages/modelkit/src/sensor-mlp-example.ts\`, retrain,
-and commit the new files together.
+${retrainingSection(`\`SENSOR_MLP_CONFIG\` in \`packages/modelkit/src/sensor-mlp-example.ts\`, retrain,
+and commit the new files together.`)}
 
 ## Try it
 

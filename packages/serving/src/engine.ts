@@ -4,7 +4,7 @@
  * (queueing, batching, concurrency) and the metrics.
  */
 import { cpus, totalmem } from 'node:os';
-import { type VersionRecord } from '@slipway/core';
+import { SERVING_DEFAULTS, type VersionRecord } from '@slipway/core';
 import type { OnnxRuntimeOptions } from '@slipway/runtime';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
@@ -30,8 +30,6 @@ export interface ServingEngineOptions {
   metrics?: ServingMetrics;
 }
 
-/** Defaults from the manifest schema, for versions pushed before `serving` existed. */
-const SERVING_DEFAULTS = { maxConcurrency: 64, maxQueue: 256, queueTimeoutMs: 30_000 };
 
 /** Batching applies only when every input and output can grow along its first dimension. */
 function batchingFor(version: LoadedVersion) {
@@ -52,11 +50,13 @@ export function createServingEngine(options: ServingEngineOptions) {
   // uses more than one core; the cores are shared out between the threads.
   const intraThreads = Math.max(1, Math.floor(cpus().length / threadCount));
   const dispatchers = new Map<VersionKey, Dispatcher>();
+  /** The `slipway_model_loaded_bytes` labels of each loaded version, to remove them when it goes. */
+  const loadedLabels = new Map<VersionKey, { pipeline: string; version: string; host: string }>();
   const forget = (key: VersionKey) => {
     dispatchers.delete(key);
-    const [pipeline = '', version = ''] = key.split(':');
-    metrics.loadedBytes.remove({ pipeline, version, host: 'inline' });
-    for (let i = 0; i < threadCount; i++) metrics.loadedBytes.remove({ pipeline, version, host: `thread-${i}` });
+    const labels = loadedLabels.get(key);
+    if (labels !== undefined) metrics.loadedBytes.remove(labels);
+    loadedLabels.delete(key);
     metrics.usedBytes.set(cache.usedBytes());
   };
   const pipelineOf = (key: VersionKey) => key.slice(0, key.lastIndexOf(':'));
@@ -88,7 +88,9 @@ export function createServingEngine(options: ServingEngineOptions) {
       load: (key, report) => {
         const pipeline = pipelineOf(key);
         metrics.loadSeconds.observe({ pipeline }, (report.loadMs + report.warmupMs) / 1000);
-        metrics.loadedBytes.set({ pipeline, version: key.slice(pipeline.length + 1), host: report.host }, report.bytes);
+        const labels = { pipeline, version: key.slice(pipeline.length + 1), host: report.host };
+        loadedLabels.set(key, labels);
+        metrics.loadedBytes.set(labels, report.bytes);
         metrics.usedBytes.set(cache.usedBytes());
       },
       evict: (key) => {
