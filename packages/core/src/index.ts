@@ -8,3 +8,5 @@ export * from './records.js';
 export * from './ports.js';
 export * from './api.js';
 export * from './byte-size.js';
+export * from './permissions.js';
+export * from './run-events.js';

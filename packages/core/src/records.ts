@@ -1,4 +1,5 @@
 /** The registry's records: pipelines, versions with lineage, aliases and their history. */
+import type { Role } from './permissions.js';
 import type { ModelSignature } from './datatypes.js';
 import type { Manifest } from './manifest.js';
 
@@ -70,6 +71,6 @@ export interface TokenRecord {
   name: string;
   /** `sha256:<hex>` of the secret. */
   hash: string;
-  role: 'admin';
+  role: Role;
   createdAt: string;
 }

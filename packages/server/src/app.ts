@@ -3,14 +3,15 @@
  * serialise; `installErrorHandling` turns every failure into a response.
  */
 import { randomUUID } from 'node:crypto';
-import { type ArtifactStore, type MetadataStore, type ModelRuntime, SlipwayError } from '@slipway/core';
+import { type ArtifactStore, type MetadataStore, type ModelRuntime, type RunObserver, SlipwayError } from '@slipway/core';
 import { createServingEngine, type ServingEngineOptions } from '@slipway/serving';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { createAccess } from './access.js';
 import { installErrorHandling } from './http-errors.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { createInference } from './inference.js';
 import { openApiDocument } from './openapi.js';
-import { createRegistry } from './registry.js';
+import { type PushExtension, createRegistry } from './registry.js';
 import { registerManagementRoutes } from './routes/management.js';
 import { registerOipRoutes } from './routes/oip.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   maxBodyBytes: number;
   maxPackageBytes: number;
   logLevel: string;
+  /** Told about every finished run (prediction log, rollout statistics). */
+  observers?: readonly RunObserver[];
   /** Serving engine settings: memory budget, worker threads, hot-set file. */
   serving?: Omit<ServingEngineOptions, 'fetchModel'>;
 }
@@ -43,9 +46,12 @@ export function createApp(options: AppOptions) {
       return artifacts.get(model.digest);
     },
   });
+  // Features that add work to every push (reference profile, policy evaluation) list their extension here.
+  const pushExtensions: PushExtension[] = [];
   // Moving an alias first loads and warms its new target, so no request after the move is a cold start.
-  const registry = createRegistry({ store, artifacts, runtime, beforeAliasMove: (record) => engine.warm(record) });
-  const inference = createInference({ registry, engine });
+  const registry = createRegistry({ store, artifacts, runtime, pushExtensions, beforeAliasMove: (record) => engine.warm(record) });
+  const inference = createInference({ registry, engine, observers: options.observers ?? [] });
+  const access = createAccess(store);
   const routes: RouteEntry[] = [];
 
   const app: FastifyInstance = Fastify({
@@ -63,12 +69,12 @@ export function createApp(options: AppOptions) {
   installHttpMetrics(app, engine.metrics.registry);
   registerOipRoutes(app, inference);
   registerRunRoutes(app, inference);
-  registerManagementRoutes(app, { registry, store, maxPackageBytes: options.maxPackageBytes });
-  registerServingRoutes(app, { registry, store, engine });
+  registerManagementRoutes(app, { registry, access, maxPackageBytes: options.maxPackageBytes });
+  registerServingRoutes(app, { registry, access, engine });
   app.get('/openapi.json', () => openApiDocument);
   app.addHook('onClose', () => engine.close());
 
-  return { app, registry, engine, inference, routes };
+  return { app, registry, engine, inference, access, routes };
 }
 
 export type SlipwayApp = ReturnType<typeof createApp>;

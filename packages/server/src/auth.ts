@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, type MetadataStore, SlipwayError } from '@slipway/core';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from './access.js';
 
 export const hashToken = (token: string) => `sha256:${createHash('sha256').update(token).digest('hex')}`;
 
@@ -28,8 +29,8 @@ export async function bootstrapAdminToken(store: MetadataStore, options: { admin
   return token;
 }
 
-/** Returns the name of the authenticated caller, or throws `unauthenticated`. */
-export async function authenticate(store: MetadataStore, req: FastifyRequest): Promise<string> {
+/** Returns the authenticated caller, or throws `unauthenticated`. */
+export async function authenticate(store: MetadataStore, req: FastifyRequest): Promise<Principal> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
   if (!token) {
@@ -37,5 +38,5 @@ export async function authenticate(store: MetadataStore, req: FastifyRequest): P
   }
   const record = token.length <= 512 ? await store.findTokenByHash(hashToken(token)) : undefined;
   if (!record) throw new SlipwayError(ErrorCode.unauthenticated, 'the bearer token is not valid; check SLIPWAY_TOKEN');
-  return record.name;
+  return { tokenId: record.id, name: record.name, role: record.role };
 }

@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  ErrorCode,
   type FieldIssue,
+  type RunEvent,
+  type RunObserver,
+  SlipwayError,
   type InferResponse,
   InvalidInputError,
   type ModelMetadataResponse,
@@ -40,15 +44,42 @@ function object(value: unknown, path: string): Record<string, unknown> {
 
 export type Inference = ReturnType<typeof createInference>;
 
-export function createInference({ registry, engine }: { registry: Registry; engine: ServingEngine }) {
+/** Who asked, for the run's record: the request id, and the caller once authenticated. */
+export interface RunContext {
+  requestId: string;
+  caller?: string;
+}
+
+export interface InferenceOptions {
+  registry: Registry;
+  engine: ServingEngine;
+  /** Told about every run once it finishes; see `RunEvent`. */
+  observers?: readonly RunObserver[];
+}
+
+export function createInference({ registry, engine, observers = [] }: InferenceOptions) {
   /** `m` is an OIP model name (a pipeline, or `name@alias`); `v` an optional version. */
   function resolveModel(m: string, v?: string): Promise<VersionRecord> {
     return registry.resolve(v === undefined ? m : `${m}:${v}`, 'model_name');
   }
 
-  async function execute(record: VersionRecord, inputs: Map<string, Tensor>, controls: RunControls, outputs?: readonly string[]) {
-    const { outputs: result } = await engine.infer(record, outputs === undefined ? { inputs } : { inputs, outputs }, controls);
-    return result;
+  /** Runs the model and tells the observers how it went. */
+  async function execute(run: Omit<RunEvent, 'startedAt' | 'latencyMs'> & { started: number }, controls: RunControls, outputs?: readonly string[]): Promise<Map<string, Tensor>> {
+    const { started, ...event } = run;
+    const notify = (outcome: Pick<RunEvent, 'outputs' | 'error' | 'queueMs' | 'computeMs'>) => {
+      const latencyMs = performance.now() - started;
+      const e: RunEvent = { ...event, ...outcome, startedAt: Date.now() - latencyMs, latencyMs };
+      for (const observe of observers) observe(e);
+    };
+    const inputs = run.inputs as Map<string, Tensor>;
+    try {
+      const { outputs: result, timings } = await engine.infer(run.record, outputs === undefined ? { inputs } : { inputs, outputs }, controls);
+      if (observers.length > 0) notify({ outputs: result, queueMs: timings.queueMs, computeMs: timings.computeMs });
+      return result;
+    } catch (error) {
+      if (observers.length > 0) notify({ error: error instanceof SlipwayError ? error.code : ErrorCode.internal });
+      throw error;
+    }
   }
 
   return {
@@ -73,7 +104,8 @@ export function createInference({ registry, engine }: { registry: Registry; engi
       return { name: record.pipeline, ready: true };
     },
 
-    async infer(m: string, v: string | undefined, body: unknown, controls: RunControls = {}): Promise<InferResponse> {
+    async infer(m: string, v: string | undefined, body: unknown, controls: RunControls = {}, context?: RunContext): Promise<InferResponse> {
+      const started = performance.now();
       const record = await resolveModel(m, v);
       const request = object(body, 'body');
       if (!Array.isArray(request.inputs) || request.inputs.length === 0) {
@@ -103,28 +135,31 @@ export function createInference({ registry, engine }: { registry: Registry; engi
         if (issues.length > 0) throw new InvalidInputError(issues);
       }
       const inputs = new Map([...decoded].map(([name, { tensor }]) => [name, tensor]));
-      const result = await execute(record, inputs, controls, requested);
+      const predictionId = typeof request.id === 'string' ? request.id : undefined;
+      const run = { runId: context?.requestId ?? randomUUID(), predictionId, surface: 'oip' as const, record, inputs, caller: context?.caller, started };
+      const result = await execute(run, controls, requested);
       const response: InferResponse = {
         model_name: record.pipeline,
         model_version: String(record.version),
         outputs: [...result].map(([name, tensor]) => encodeTensor(name, tensor)),
       };
-      if (typeof request.id === 'string') response.id = request.id;
+      if (predictionId !== undefined) response.id = predictionId;
       return response;
     },
 
-    async run(body: unknown, controls: RunControls = {}): Promise<RunResponse> {
+    async run(body: unknown, controls: RunControls = {}, context?: RunContext): Promise<RunResponse> {
       const started = performance.now();
       const parsed = runRequestSchema.safeParse(body);
       if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
       const record = await registry.resolve(parsed.data.pipeline);
       const inputs = runInputsToTensors(record, parsed.data.inputs);
       checkInputs(new Map([...inputs].map(([name, tensor]) => [name, { tensor, path: `inputs.${name}` }])), record.signature.inputs);
-      const result = await execute(record, inputs, controls);
+      const id = randomUUID();
+      const result = await execute({ runId: id, surface: 'runs', record, inputs, caller: context?.caller, started }, controls);
       const outputs: Record<string, unknown> = {};
       for (const [name, tensor] of result) outputs[name] = toNested(tensor);
       const response: RunResponse = {
-        id: randomUUID(),
+        id,
         pipeline: record.pipeline,
         version: record.version,
         ref: formatVersionRef(record.pipeline, record.version),

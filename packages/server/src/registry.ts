@@ -11,6 +11,8 @@ import {
   type ArtifactStore,
   InvalidPackageError,
   MANIFEST_FILE,
+  type Manifest,
+  type ModelSignature,
   type MetadataStore,
   type ModelRuntime,
   type PipelineRef,
@@ -29,10 +31,22 @@ import {
 import type { PackageFiles } from './package-reader.js';
 import { checkManifestAgainstSignature } from './package-validation.js';
 
+/**
+ * Work a feature adds to every push (reference profile, policy evaluation…). `prepare`
+ * runs after the package is validated and before anything is written: throwing
+ * `InvalidPackageError` refuses the push. What it returns runs once the version exists
+ * (also when an identical push returns the existing version, so it must be idempotent).
+ */
+export interface PushExtension {
+  prepare(pkg: { files: PackageFiles; manifest: Manifest; signature: ModelSignature; model: Uint8Array }): Promise<((version: VersionRecord) => Promise<void>) | undefined>;
+}
+
 export interface RegistryDeps {
   store: MetadataStore;
   artifacts: ArtifactStore;
   runtime: ModelRuntime;
+  /** Run in order on every push; see `PushExtension`. */
+  pushExtensions?: readonly PushExtension[];
   /** Runs before an alias moves to `record` (e.g. loading and warming it); a failure stops the move. */
   beforeAliasMove?: (record: VersionRecord) => Promise<unknown>;
 }
@@ -50,7 +64,7 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-export function createRegistry({ store, artifacts, runtime, beforeAliasMove }: RegistryDeps) {
+export function createRegistry({ store, artifacts, runtime, beforeAliasMove, pushExtensions = [] }: RegistryDeps) {
   const resolved = new Map<string, VersionRecord>();
   const listeners = new Set<(pipeline: string) => void>();
 
@@ -76,6 +90,11 @@ export function createRegistry({ store, artifacts, runtime, beforeAliasMove }: R
     await instance.unload();
     const issues = checkManifestAgainstSignature(manifest, signature);
     if (issues.length > 0) throw new InvalidPackageError(issues);
+    const afterPush: ((version: VersionRecord) => Promise<void>)[] = [];
+    for (const extension of pushExtensions) {
+      const then = await extension.prepare({ files, manifest, signature, model });
+      if (then !== undefined) afterPush.push(then);
+    }
 
     // Everything is valid: only now is anything written.
     const refs: ArtifactRef[] = [];
@@ -95,6 +114,7 @@ export function createRegistry({ store, artifacts, runtime, beforeAliasMove }: R
       createdAt: new Date().toISOString(),
     });
     if (created) changed(manifest.name);
+    for (const then of afterPush) await then(version);
     return { ref: formatVersionRef(version.pipeline, version.version), created, version };
   }
 

@@ -17,6 +17,6 @@ export function registerOipRoutes(app: FastifyInstance, inference: Inference): v
   app.get<MV>('/v2/models/:m/versions/:v', (req) => inference.modelMetadata(req.params.m, req.params.v));
   app.get<M>('/v2/models/:m/ready', (req) => inference.modelReady(req.params.m));
   app.get<MV>('/v2/models/:m/versions/:v/ready', (req) => inference.modelReady(req.params.m, req.params.v));
-  app.post<M>('/v2/models/:m/infer', (req, reply) => inference.infer(req.params.m, undefined, req.body, runControls(req, reply)));
-  app.post<MV>('/v2/models/:m/versions/:v/infer', (req, reply) => inference.infer(req.params.m, req.params.v, req.body, runControls(req, reply)));
+  app.post<M>('/v2/models/:m/infer', (req, reply) => inference.infer(req.params.m, undefined, req.body, runControls(req, reply), { requestId: req.id }));
+  app.post<MV>('/v2/models/:m/versions/:v/infer', (req, reply) => inference.infer(req.params.m, req.params.v, req.body, runControls(req, reply), { requestId: req.id }));
 }

@@ -5,5 +5,5 @@ import type { Inference } from '../inference.js';
 import { runControls } from '../run-controls.js';
 
 export function registerRunRoutes(app: FastifyInstance, inference: Inference): void {
-  app.post(ApiPaths.runs, (req, reply) => inference.run(req.body, runControls(req, reply)));
+  app.post(ApiPaths.runs, (req, reply) => inference.run(req.body, runControls(req, reply), { requestId: req.id }));
 }

@@ -2,11 +2,11 @@
  * Serving controls: keep a version warm (pinned) or let it go (Mystic's warmup/cooldown),
  * list what is loaded, and the Prometheus metrics.
  */
-import { InvalidInputError, type MetadataStore, zodIssues } from '@slipway/core';
+import { InvalidInputError, Permission, zodIssues } from '@slipway/core';
 import type { ServingEngine } from '@slipway/serving';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate } from '../auth.js';
+import type { Access } from '../access.js';
 import type { Registry } from '../registry.js';
 
 const warmupSchema = z.strictObject({
@@ -26,11 +26,11 @@ function pinView(until: number): string | null {
 
 export interface ServingRouteOptions {
   registry: Registry;
-  store: MetadataStore;
+  access: Access;
   engine: ServingEngine;
 }
 
-export function registerServingRoutes(app: FastifyInstance, { registry, store, engine }: ServingRouteOptions): void {
+export function registerServingRoutes(app: FastifyInstance, { registry, access, engine }: ServingRouteOptions): void {
   function target(name: string, body: unknown) {
     const parsed = warmupSchema.safeParse(body ?? {});
     if (!parsed.success) throw new InvalidInputError(zodIssues(parsed.error));
@@ -45,14 +45,14 @@ export function registerServingRoutes(app: FastifyInstance, { registry, store, e
   };
 
   app.post<Name>('/v1/pipelines/:name/warmup', async (req) => {
-    await authenticate(store, req);
+    await access.require(req, Permission.deploy);
     const { record, durationSeconds } = target(req.params.name, req.body);
     const r = await record;
     const loaded = await engine.pin(r, durationSeconds === undefined ? Infinity : Date.now() + durationSeconds * 1000);
     return view(loaded.key);
   });
   app.post<Name>('/v1/pipelines/:name/cooldown', async (req) => {
-    await authenticate(store, req);
+    await access.require(req, Permission.deploy);
     const r = await target(req.params.name, req.body).record;
     await engine.cooldown(r);
     return { pipeline: r.pipeline, version: r.version, loaded: engine.isLoaded(r) };

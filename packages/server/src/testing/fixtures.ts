@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Datatype } from '@slipway/core';
+import type { Datatype, RunObserver } from '@slipway/core';
 import { buildOnnxModel } from '@slipway/modelkit';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createLocalArtifactStore, createSqliteMetadataStore } from '@slipway/store';
@@ -120,7 +120,7 @@ export interface TestApp extends SlipwayApp {
 }
 
 /** An app on a fresh SQLite file and artifact folder, with `TEST_TOKEN` as admin token. */
-export async function createTestApp(options: { maxBodyBytes?: number; budgetBytes?: number } = {}): Promise<TestApp> {
+export async function createTestApp(options: { maxBodyBytes?: number; budgetBytes?: number; observers?: RunObserver[] } = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-server-'));
   const store = createSqliteMetadataStore({ path: join(dir, 'slipway.db') });
   await store.migrate();
@@ -133,6 +133,7 @@ export async function createTestApp(options: { maxBodyBytes?: number; budgetByte
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     maxPackageBytes: 64 * 1024 * 1024,
     logLevel: 'silent',
+    observers: options.observers ?? [],
     serving: { workerThreads: 1, ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }) },
   });
   await built.app.ready();
