@@ -14,8 +14,13 @@ export interface Principal {
   role: Role;
 }
 
+/** What the request acts on, for project scoping: a pipeline the caller must be able to see. */
+export interface AccessTarget {
+  pipeline?: string;
+}
+
 export interface Access {
-  require(req: FastifyRequest, permission: Permission): Promise<Principal>;
+  require(req: FastifyRequest, permission: Permission, target?: AccessTarget): Promise<Principal>;
 }
 
 export function createAccess(store: MetadataStore): Access {

@@ -11,7 +11,7 @@ import { installErrorHandling } from './http-errors.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { createInference } from './inference.js';
 import { openApiDocument } from './openapi.js';
-import { type PushExtension, createRegistry } from './registry.js';
+import { type PromotionGate, type PushExtension, createRegistry } from './registry.js';
 import { registerManagementRoutes } from './routes/management.js';
 import { registerOipRoutes } from './routes/oip.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -48,8 +48,10 @@ export function createApp(options: AppOptions) {
   });
   // Features that add work to every push (reference profile, policy evaluation) list their extension here.
   const pushExtensions: PushExtension[] = [];
+  // Checks before a version serves an environment (policies, approvals), for alias moves and deployments.
+  const promotionGates: PromotionGate[] = [];
   // Moving an alias first loads and warms its new target, so no request after the move is a cold start.
-  const registry = createRegistry({ store, artifacts, runtime, pushExtensions, beforeAliasMove: (record) => engine.warm(record) });
+  const registry = createRegistry({ store, artifacts, runtime, pushExtensions, promotionGates, beforeAliasMove: (record) => engine.warm(record) });
   const inference = createInference({ registry, engine, observers: options.observers ?? [] });
   const access = createAccess(store);
   const routes: RouteEntry[] = [];

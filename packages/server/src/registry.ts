@@ -41,13 +41,22 @@ export interface PushExtension {
   prepare(pkg: { files: PackageFiles; manifest: Manifest; signature: ModelSignature; model: Uint8Array }): Promise<((version: VersionRecord) => Promise<void>) | undefined>;
 }
 
+/**
+ * A check before a version starts serving an environment: an alias move (the alias name
+ * is the environment, `credit-risk@production` → `production`) or a deployment. Policies
+ * and approvals throw here to refuse it, naming every failed rule and the fix.
+ */
+export type PromotionGate = (input: { record: VersionRecord; environment: string; actor: string; via: 'alias' | 'deployment' }) => Promise<void>;
+
 export interface RegistryDeps {
   store: MetadataStore;
   artifacts: ArtifactStore;
   runtime: ModelRuntime;
   /** Run in order on every push; see `PushExtension`. */
   pushExtensions?: readonly PushExtension[];
-  /** Runs before an alias moves to `record` (e.g. loading and warming it); a failure stops the move. */
+  /** Checked in order before an alias moves; the first that throws stops the move. */
+  promotionGates?: readonly PromotionGate[];
+  /** Runs after the gates pass and before the alias moves (loading and warming the target); a failure stops the move. */
   beforeAliasMove?: (record: VersionRecord) => Promise<unknown>;
 }
 
@@ -64,7 +73,7 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-export function createRegistry({ store, artifacts, runtime, beforeAliasMove, pushExtensions = [] }: RegistryDeps) {
+export function createRegistry({ store, artifacts, runtime, beforeAliasMove, pushExtensions = [], promotionGates = [] }: RegistryDeps) {
   const resolved = new Map<string, VersionRecord>();
   const listeners = new Set<(pipeline: string) => void>();
 
@@ -168,6 +177,8 @@ export function createRegistry({ store, artifacts, runtime, beforeAliasMove, pus
       await requirePipeline(name);
       const n = parseVersion(String(version), 'version');
       const target = await resolveRef({ name, selector: { kind: 'version', version: n } });
+      const environment = assertAliasName(alias);
+      for (const gate of promotionGates) await gate({ record: target, environment, actor, via: 'alias' });
       await beforeAliasMove?.(target);
       const record = await store.setAlias({ pipeline: name, alias: assertAliasName(alias), version: n, actor });
       changed(name);
