@@ -10,14 +10,15 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
+      // The dashboard's browser code (DOM, JSX) has its own tsconfig.
+      parserOptions: { project: ['./tsconfig.test.json', './packages/dashboard/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
     // The TypeScript resolver maps `./x.js` imports to `x.ts`, so cycles are really seen.
     settings: {
-      'import-x/resolver': { typescript: { project: './tsconfig.test.json' } },
-      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver': { typescript: { project: ['./tsconfig.test.json', './packages/dashboard/tsconfig.json'] } },
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -9,7 +9,7 @@ export default defineConfig({
     alias: Object.fromEntries(['core', 'store', 'runtime', 'serving', 'sdk', 'server', 'cli', 'modelkit', 'monitoring'].map((p) => [`@slipway/${p}`, pkg(p)])),
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts', 'packages/dashboard/e2e/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -9,7 +9,7 @@ import { BENCH_MODEL_NAMES } from './models.js';
 import { REPO_ROOT } from './paths.js';
 
 /** The benchmarks `npm run bench` can run, in the order it runs them. */
-export const SUITES = ['overhead', 'batching', 'coldstart', 'density', 'python'] as const;
+export const SUITES = ['overhead', 'batching', 'coldstart', 'density', 'python', 'logging', 'drift', 'async-runs', 'autoscale'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -69,7 +69,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warmup <s>         unmeasured load per server before measuring (default 2; env ${ENV.warmup})
   --quick              1 s, 1 rep, 0.5 s warm-up, small cold start and density: a smoke run (env ${ENV.quick}=1)
   --models <a,b>       overhead: models (default ${BENCH_MODEL_NAMES.join(',')}; env ${ENV.models})
-  --concurrency <a,b>  overhead, python: concurrent connections (default 1,32; env ${ENV.concurrency})
+  --concurrency <a,b>  overhead, python, logging: concurrent connections (default 1,32; env ${ENV.concurrency})
   --cold-sizes <a,b>   coldstart: model sizes in MiB (default ${DEFAULTS.coldSizes}; env ${ENV.coldSizes})
   --pipelines <n>      density: generated pipelines (default ${DEFAULTS.pipelines}; env ${ENV.pipelines})
   --out-dir <dir>      where the JSON goes (default bench/results; env ${ENV.outDir})`;

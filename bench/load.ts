@@ -15,6 +15,8 @@ export interface LoadOptions {
   duration: number;
   /** Called for every request to choose its path (a request stream over many models); default the URL's path. */
   nextPath?: () => string;
+  /** Extra headers on every request: Slipway's bearer token, so authentication is part of what is measured. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -41,7 +43,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       {
         url: options.url,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...options.headers },
         body: options.body,
         connections: options.connections,
         duration: options.duration,

@@ -24,8 +24,8 @@ export function sameOutputs(a: readonly JsonTensor[], b: readonly JsonTensor[]):
 }
 
 /** Resolves when both endpoints answer 200 with equal outputs for `body`; throws otherwise. */
-export async function probeSameAnswers(slipwayUrl: string, bareUrl: string, body: string): Promise<void> {
-  const [{ answer: slipway }, { answer: bare }] = await Promise.all([postJson<InferResponse>(slipwayUrl, body), postJson<InferResponse>(bareUrl, body)]);
+export async function probeSameAnswers(slipwayUrl: string, bareUrl: string, body: string, slipwayHeaders: Record<string, string> = {}): Promise<void> {
+  const [{ answer: slipway }, { answer: bare }] = await Promise.all([postJson<InferResponse>(slipwayUrl, body, slipwayHeaders), postJson<InferResponse>(bareUrl, body)]);
   if (!sameOutputs(slipway.outputs, bare.outputs)) {
     throw new Error(
       `Slipway and the bare server disagree on the same request:\n  slipway: ${JSON.stringify(slipway.outputs)}\n  bare:    ${JSON.stringify(bare.outputs)}`,

@@ -10,6 +10,8 @@ import { EXAMPLES_DIR } from './paths.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 
 export interface SlipwayServer extends ServerProcess {
+  /** `authorization: Bearer <admin token>`: every API call needs a token, inference included, so the load carries it. */
+  readonly headers: Record<string, string>;
   /** Packs and pushes a package folder; resolves with the new version and the time the push took. */
   push(dir: string): Promise<{ version: number; ms: number; tarBytes: number }>;
   /** Moves `name@alias`; the server loads and warms the target before answering. Resolves with the time it took. */
@@ -49,6 +51,7 @@ export async function startSlipway(options: SlipwayServerOptions = {}): Promise<
 
   const slipway: SlipwayServer = {
     ...server,
+    headers: { authorization: `Bearer ${token}` },
     async push(dir) {
       const tar = await packPackage(dir);
       const started = performance.now();
@@ -71,7 +74,7 @@ export async function startSlipway(options: SlipwayServerOptions = {}): Promise<
       }
     },
     models: () => client.servingModels(),
-    metrics: async () => (await call(`${server.url}/metrics`)).text(),
+    metrics: async () => (await call(`${server.url}/metrics`, { token })).text(),
   };
   return slipway;
 }

@@ -42,8 +42,8 @@ export async function runBatching({ config, workDir }: SuiteContext): Promise<Ba
     const bare = await startServerProcess('bare server (batching)', 'bench/bare-server.ts', ['--model', pkg.modelFile, '--port', '0']);
     try {
       const path = `/v2/models/${MODEL.name}/infer`;
-      const targets = { slipway: { url: slipway.url + path, body }, baseline: { url: bare.url + path, body } };
-      await probeSameAnswers(targets.slipway.url, targets.baseline.url, body);
+      const targets = { slipway: { url: slipway.url + path, body, headers: slipway.headers }, baseline: { url: bare.url + path, body } };
+      await probeSameAnswers(targets.slipway.url, targets.baseline.url, body, slipway.headers);
       await warmUp(MODEL.name, targets, CONCURRENCY, config.warmup);
       const before = servingCounters(await slipway.metrics(), MODEL.name);
       const cell = await measureCell({ model: MODEL.name, baseline: 'bare', targets, connections: CONCURRENCY, reps: config.reps, duration: config.duration });

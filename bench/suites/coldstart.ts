@@ -109,7 +109,7 @@ export interface ColdstartResult extends SuiteResult {
 }
 
 const exec = promisify(execFile);
-const infer = (url: string, body: string) => postJson<InferResponse>(url, body);
+const infer = (url: string, body: string, headers: Record<string, string>) => postJson<InferResponse>(url, body, headers);
 
 async function baselineCold(pkg: MlpPackage, warm: MlpPackage, body: string): Promise<ColdLoad> {
   const args = ['--import', 'tsx', 'bench/cold-load.ts', '--model', pkg.modelFile, '--warm-model', warm.modelFile, '--body', body];
@@ -120,10 +120,10 @@ async function baselineCold(pkg: MlpPackage, warm: MlpPackage, body: string): Pr
 async function slipwayCold(slipway: SlipwayServer, name: string, body: string): Promise<SlipwayCold & { outputs: JsonTensor[] }> {
   await slipway.cooldown(name);
   const url = `${slipway.url}/v2/models/${name}/infer`;
-  const { answer: first, ms: firstMs } = await infer(url, body);
+  const { answer: first, ms: firstMs } = await infer(url, body, slipway.headers);
   const loaded = (await slipway.models()).models.find((m) => m.pipeline === name);
   if (loaded === undefined) throw new Error(`${name} answered but is not listed in /v1/serving/models`);
-  const { ms: warmMs } = await infer(url, body);
+  const { ms: warmMs } = await infer(url, body, slipway.headers);
   return { firstMs, loadMs: loaded.loadMs, warmupMs: loaded.warmupMs, host: loaded.host, warmMs, outputs: first.outputs };
 }
 
@@ -190,10 +190,10 @@ async function measurePromotion(slipway: SlipwayServer, config: ResolvedBenchCon
   for (let rep = 0; rep < config.reps; rep++) {
     const { version, ms: pushMs } = await push(rep + 2);
     const moveMs = await slipway.setAlias(name, PROMOTION_ALIAS, version);
-    const { answer: first, ms: firstMs } = await infer(url, body);
+    const { answer: first, ms: firstMs } = await infer(url, body, slipway.headers);
     if (first.model_version !== String(version)) throw new Error(`${name}@${PROMOTION_ALIAS} answered from version ${first.model_version} after the move to ${version}`);
     const steady: number[] = [];
-    for (let i = 0; i < STEADY_REQUESTS; i++) steady.push((await infer(url, body)).ms);
+    for (let i = 0; i < STEADY_REQUESTS; i++) steady.push((await infer(url, body, slipway.headers)).ms);
     const steadyP50Ms = percentile(Float64Array.from(steady).sort(), 50);
     reps.push({ version, pushMs, moveMs, firstMs, secondMs: steady[0]!, steadyP50Ms });
     progress(`promotion ${name} v${version}: alias move ${moveMs.toFixed(1)} ms, first request ${firstMs.toFixed(2)} ms, steady p50 ${steadyP50Ms.toFixed(2)} ms`);

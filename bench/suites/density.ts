@@ -136,7 +136,7 @@ export async function runDensity({ config, workDir }: SuiteContext): Promise<Den
     const reps: Record<DensityServerKind, DensityRep[]> = { capped: [], uncapped: [] };
     if (config.warmup > 0) {
       progress(`density: warming both servers up with the stream for ${config.warmup} s each`);
-      for (const kind of SERVER_KINDS) await runLoad({ url: live[kind].url, body, connections: CONCURRENCY, duration: config.warmup, nextPath: stream(SEED + 2) });
+      for (const kind of SERVER_KINDS) await runLoad({ url: live[kind].url, headers: live[kind].headers, body, connections: CONCURRENCY, duration: config.warmup, nextPath: stream(SEED + 2) });
     }
     for (let rep = 0; rep < config.reps; rep++) {
       const order: DensityServerKind[] = rep % 2 === 0 ? [...SERVER_KINDS] : [...SERVER_KINDS].reverse();
@@ -144,7 +144,7 @@ export async function runDensity({ config, workDir }: SuiteContext): Promise<Den
         const server = live[kind];
         const before = servingCounters(await server.metrics());
         // The same seed for both servers in a repetition: the same sequence of requests.
-        const load = await runLoad({ url: server.url, body, connections: CONCURRENCY, duration: config.duration, nextPath: stream(SEED + 3 + rep) });
+        const load = await runLoad({ url: server.url, headers: server.headers, body, connections: CONCURRENCY, duration: config.duration, nextPath: stream(SEED + 3 + rep) });
         const counted = countersSince(before, servingCounters(await server.metrics()));
         reps[kind].push({ load, counted });
         progress(

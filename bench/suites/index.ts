@@ -7,6 +7,10 @@ import type { SuiteContext } from './context.js';
 import { type DensityResult, formatDensity, runDensity } from './density.js';
 import { type OverheadResult, formatOverhead, runOverhead } from './overhead.js';
 import { type PythonResult, formatPython, runPython } from './python.js';
+import { type LoggingResult, formatLogging, runLogging } from './logging.js';
+import { type DriftBenchResult, formatDrift, runDrift } from './drift.js';
+import { type AsyncRunsResult, formatAsyncRuns, runAsyncRuns } from './async-runs.js';
+import { type AutoscaleResult, formatAutoscale, runAutoscale } from './autoscale.js';
 
 // A type, not an interface, so that `Object.values` sees its members.
 export type SuiteResults = {
@@ -15,6 +19,10 @@ export type SuiteResults = {
   coldstart?: ColdstartResult;
   density?: DensityResult;
   python?: PythonResult;
+  logging?: LoggingResult;
+  drift?: DriftBenchResult;
+  'async-runs'?: AsyncRunsResult;
+  autoscale?: AutoscaleResult;
 };
 
 export interface BenchReport {
@@ -48,5 +56,17 @@ export async function runSuite(name: Suite, context: SuiteContext, into: SuiteRe
     case 'python':
       into.python = await runPython(context);
       return formatPython(into.python, config);
+    case 'logging':
+      into.logging = await runLogging(context);
+      return formatLogging(into.logging, config);
+    case 'drift':
+      into.drift = await runDrift(context);
+      return formatDrift(into.drift, config);
+    case 'async-runs':
+      into['async-runs'] = await runAsyncRuns(context);
+      return formatAsyncRuns(into['async-runs'], config);
+    case 'autoscale':
+      into.autoscale = await runAutoscale(context);
+      return formatAutoscale(into.autoscale, config);
   }
 }

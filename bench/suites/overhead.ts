@@ -42,8 +42,8 @@ async function benchmarkModel(config: ResolvedBenchConfig, model: BenchModel, sl
   const bare = await startServerProcess(`bare server (${model.name})`, 'bench/bare-server.ts', ['--model', model.modelFile, '--port', '0']);
   try {
     const path = `/v2/models/${encodeURIComponent(model.name)}/infer`;
-    const targets = { slipway: { url: slipway.url + path, body: model.body }, baseline: { url: bare.url + path, body: model.body } };
-    await probeSameAnswers(targets.slipway.url, targets.baseline.url, model.body);
+    const targets = { slipway: { url: slipway.url + path, body: model.body, headers: slipway.headers }, baseline: { url: bare.url + path, body: model.body } };
+    await probeSameAnswers(targets.slipway.url, targets.baseline.url, model.body, slipway.headers);
     await warmUp(model.name, targets, Math.max(...config.concurrency), config.warmup);
     const cells: Cell[] = [];
     for (const connections of config.concurrency) {

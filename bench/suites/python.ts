@@ -85,13 +85,13 @@ export async function runPython({ config }: SuiteContext): Promise<PythonResult>
     const python = await startCommandServer('python peer', PYTHON, ['bench/python/credit_risk_server.py', '--train', join(dir, 'data', 'train.csv'), '--spec', spec]);
     try {
       const targets = {
-        slipway: { url: `${slipway.url}/v1/runs`, body: JSON.stringify({ pipeline: `${PIPELINE}@${ALIAS}`, inputs: record }) },
+        slipway: { url: `${slipway.url}/v1/runs`, body: JSON.stringify({ pipeline: `${PIPELINE}@${ALIAS}`, inputs: record }), headers: slipway.headers },
         baseline: { url: `${python.url}/predict`, body: JSON.stringify(record) },
       };
       const label = classLabels.at(-1)!;
       const agreement = {
         label,
-        slipway: probability((await postJson(targets.slipway.url, targets.slipway.body)).answer, label, 'Slipway'),
+        slipway: probability((await postJson(targets.slipway.url, targets.slipway.body, slipway.headers)).answer, label, 'Slipway'),
         python: probability((await postJson(targets.baseline.url, targets.baseline.body)).answer, label, 'the Python peer'),
       };
       await warmUp(PIPELINE, targets, Math.max(...config.concurrency), config.warmup);

@@ -50,15 +50,19 @@ describe('slipway against a running server', () => {
     expect(JSON.parse(pushed.stdout) as PushResponse).toMatchObject({ ref: 'credit-risk:v1', created: true, version: { pipeline: 'credit-risk', version: 1 } });
     expect((await cli('push', 'credit-risk', '--metric', 'auc=0.91')).stdout).toBe('credit-risk:v2\n');
 
-    expect(await cli('alias', 'set', 'credit-risk@production', 'v1')).toEqual({ code: 0, stdout: 'credit-risk@production → v1\n', stderr: '' });
-    expect((await cli('alias', 'set', 'credit-risk@production', '2')).stdout).toBe('credit-risk@production → v2\n');
-    const history = (await cli('alias', 'history', 'credit-risk@production')).stdout.split('\n');
+    // The default Regulation B policy keeps credit-risk (sex, age, marital_status inputs) out of production.
+    const refused = await cli('alias', 'set', 'credit-risk@production', 'v1');
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/credit-risk:v1 may not serve "production": \[regulation-b prohibited-features\]/);
+    expect(await cli('alias', 'set', 'credit-risk@staging', 'v1')).toEqual({ code: 0, stdout: 'credit-risk@staging → v1\n', stderr: '' });
+    expect((await cli('alias', 'set', 'credit-risk@staging', '2')).stdout).toBe('credit-risk@staging → v2\n');
+    const history = (await cli('alias', 'history', 'credit-risk@staging')).stdout.split('\n');
     expect(history[0]).toMatch(/^WHEN\s+WHO\s+FROM → TO$/);
     expect(history[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\s+admin\s+\(new\) → v1$/);
     expect(history[2]).toMatch(/\s+admin\s+v1 → v2$/);
-    expect((await cli('alias', 'ls', 'credit-risk')).stdout).toMatch(/credit-risk@production\s+v2\s+admin/);
+    expect((await cli('alias', 'ls', 'credit-risk')).stdout).toMatch(/credit-risk@staging\s+v2\s+admin/);
 
-    const run = await cli('run', 'credit-risk@production', '--input', JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD));
+    const run = await cli('run', 'credit-risk@staging', '--input', JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD));
     expect(run.code).toBe(0);
     const [header, columns, row] = run.stdout.split('\n');
     expect(header).toMatch(/^credit-risk:v2 {2}run \S+ {2}\d+\.\d ms$/);
@@ -69,30 +73,30 @@ describe('slipway against a running server', () => {
     const runJson = await cli('run', 'credit-risk:v1', '--input', '@two.json', '--json');
     expect((JSON.parse(runJson.stdout) as RunResponse).predictions).toHaveLength(2);
 
-    const show = (await cli('show', 'credit-risk@production')).stdout;
+    const show = (await cli('show', 'credit-risk@staging')).stdout;
     expect(show).toMatch(/^credit-risk:v2\n/);
     expect(show).toMatch(/input\s+features\s+FP32\s+\[batch, 13\]/);
     expect(show).toMatch(/marital_status\s+categorical\s+single \| married \| divorced/);
     expect(show).toContain('accuracy=0.876, auc=0.91');
     expect(show).toMatch(/pushed\s+by admin at /);
     expect(show).toMatch(/model\.onnx\s+\d+ B\s+sha256:[0-9a-f]{64}/);
-    expect(show).toContain('aliases: credit-risk@production');
+    expect(show).toContain('aliases: credit-risk@staging');
     expect((await cli('show', 'demo')).stdout).toMatch(/code commit\s+abc123\n\s+dataset\s+s3:\/\/bucket\/sensors\.csv\n\s+parameters\s+epochs=30/);
 
     const versions = (await cli('versions', 'credit-risk')).stdout.split('\n');
-    expect(versions[1]).toMatch(/^v2\s+.*\s+admin\s+production\s+sha256:/);
+    expect(versions[1]).toMatch(/^v2\s+.*\s+admin\s+staging\s+sha256:/);
     expect(versions[2]).toMatch(/^v1\s+/);
 
     const pipelines = await cli('pipelines', 'ls');
-    expect(pipelines.stdout).toMatch(/credit-risk\s+v2\s+2\s+production→v2/);
+    expect(pipelines.stdout).toMatch(/credit-risk\s+v2\s+2\s+staging→v2/);
     expect(pipelines.stdout).toMatch(/demo\s+v1\s+1\s+–/);
   });
 
   it('run --timeout → warmup → serving ls (pinned) → cooldown → serving ls (gone)', async () => {
     const record = JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD);
-    expect((await cli('run', 'credit-risk@production', '--input', record, '--timeout', '5000')).code).toBe(0);
+    expect((await cli('run', 'credit-risk@staging', '--input', record, '--timeout', '5000')).code).toBe(0);
 
-    const warm = await cli('warmup', 'credit-risk@production');
+    const warm = await cli('warmup', 'credit-risk@staging');
     expect(warm).toMatchObject({ code: 0, stderr: '' });
     expect(warm.stdout).toMatch(/^credit-risk:v2 warm on (inline|thread-0) \(\d+(\.\d)? (B|KiB|MiB); loaded in \d+\.\d ms, warm-up run \d+\.\d ms\), pinned until cooldown\n$/);
 
@@ -104,7 +108,7 @@ describe('slipway against a running server', () => {
     const timed = JSON.parse((await cli('warmup', 'demo:v1', '--for', '10m', '--json')).stdout) as LoadedVersionView;
     expect(Date.parse(timed.pinnedUntil ?? '') - Date.now()).toBeGreaterThan(9 * 60_000);
 
-    expect(await cli('cooldown', 'credit-risk@production')).toEqual({ code: 0, stdout: 'credit-risk:v2 unpinned and unloaded\n', stderr: '' });
+    expect(await cli('cooldown', 'credit-risk@staging')).toEqual({ code: 0, stdout: 'credit-risk:v2 unpinned and unloaded\n', stderr: '' });
     const after = JSON.parse((await cli('serving', '--json')).stdout) as ServingModelsResponse;
     expect(after.models.map((m) => `${m.pipeline}:v${m.version}`)).not.toContain('credit-risk:v2');
     expect(after.models).toContainEqual(expect.objectContaining({ pipeline: 'demo', version: 1 }));
@@ -136,7 +140,7 @@ describe('slipway against a running server', () => {
   });
 
   it('exits 4 with a hint when the token is wrong', async () => {
-    const result = await cli('--token', 'not-the-token', 'alias', 'set', 'credit-risk@production', 'v1');
+    const result = await cli('--token', 'not-the-token', 'alias', 'set', 'credit-risk@staging', 'v1');
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('hint: pass --token or set SLIPWAY_TOKEN');
   });

@@ -13,18 +13,29 @@ import { registerInitCommand } from './commands/init.js';
 import { registerPipelinesCommands } from './commands/pipelines.js';
 import { registerPushCommand } from './commands/push.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommands } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 import { registerServingCommands } from './commands/serving.js';
+import { registerDeploymentCommands } from './commands/deployments.js';
 import { registerVersionCommands } from './commands/versions.js';
+import { registerPolicyCommands } from './commands/policy.js';
+import { registerReportCommand } from './commands/report.js';
+import { registerKeysCommands } from './commands/keys.js';
+import { registerMonitorCommand } from './commands/monitor.js';
+import { registerProfileCommand } from './commands/profile.js';
+import { registerMonitoringIngestCommands } from './commands/monitoring-ingest.js';
+import { registerGovernanceCommands } from './commands/governance.js';
+import { registerAlertCommands, registerIncidentCommands } from './commands/alerts.js';
 import type { CliIo, CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { createOutput } from './output.js';
 import { formatError } from './report-error.js';
-import { resolveToken, tokenFilePath } from './token-file.js';
+import { resolveServer, resolveToken, tokenFilePath } from './token-file.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function createProgram(io: CliIo): Command {
+/** The commander program with every command; exported so tests can check scripts' flags against it. */
+export function createProgram(io: CliIo): Command {
   const program = new Command('slipway')
     .description('Slipway: push models, point aliases at versions, run them, serve them.')
     .version(version)
@@ -40,16 +51,30 @@ function createProgram(io: CliIo): Command {
   const context: CommandContext = {
     io,
     output: () => createOutput(io, globals().json === true),
-    client: () => createClient({ server: globals().server, token: resolveToken(globals().token, io.env, io.cwd) }, io.env),
+    client: () => {
+      const server = resolveServer(globals().server, io.env);
+      return createClient({ server, token: resolveToken(globals().token, io.env, io.cwd, server) }, io.env);
+    },
   };
   registerInitCommand(program, context);
   registerPushCommand(program, context);
   registerAliasCommands(program, context);
   registerRunCommand(program, context);
+  registerRunsCommands(program, context);
   registerServingCommands(program, context);
+  registerDeploymentCommands(program, context);
   registerPipelinesCommands(program, context);
   registerVersionCommands(program, context);
   registerServerCommand(program, context);
+  registerPolicyCommands(program, context);
+  registerReportCommand(program, context);
+  registerKeysCommands(program, context);
+  registerMonitorCommand(program, context);
+  registerProfileCommand(program, context);
+  registerMonitoringIngestCommands(program, context);
+  registerGovernanceCommands(program, context);
+  registerAlertCommands(program, context);
+  registerIncidentCommands(program, context);
   return program;
 }
 

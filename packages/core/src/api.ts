@@ -9,6 +9,8 @@ import type { Datatype, TensorSpec } from './datatypes.js';
 import type { JsonTensor } from './tensor-codec.js';
 import type { AliasEvent, AliasRecord, PipelineSummary, VersionRecord } from './records.js';
 import type { ClassPrediction } from './tabular.js';
+import type { RunRecord } from './ports-runs.js';
+import { GovernancePaths } from './api-governance.js';
 
 export interface ApiErrorBody {
   code: string;
@@ -41,17 +43,81 @@ export const ApiPaths = {
   /** GET → `{ history: AliasEvent[] }`, oldest first */
   aliasHistory: (name: string, alias: string) =>
     `/v1/pipelines/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}/history`,
-  /** POST `RunRequest` → `RunResponse` */
+  /** POST `RunRequest` → `RunResponse` (sync), 202 `RunRecord` (async) or `text/event-stream` (stream); GET `?pipeline=&state=&limit=` → `RunsResponse` */
   runs: '/v1/runs',
+  /** GET → `RunRecord`; DELETE → the cancelled `RunRecord` (409 when it already finished) */
+  run: (id: string) => `/v1/runs/${encodeURIComponent(id)}`,
+  /** GET `?since=&until=&version=&limit=&after=&format=json|jsonl` → `PredictionsResponse`, or JSON lines (one flat row each) */
+  predictions: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/predictions`,
+  /** POST `FeedbackRequest` → `FeedbackResponse` */
+  feedback: '/v1/feedback',
+  /** POST `KpiRequest` → `KpiPushResponse`; GET `?name=&pipeline=&from=&to=&window=` → `KpiSeriesResponse` (no name: `KpiNamesResponse`) */
+  kpis: '/v1/kpis',
   /** POST `WarmupRequest` (auth) → `LoadedVersionView`: loads the version and pins it. */
   warmup: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/warmup`,
   /** POST `{ version? }` (auth) → `CooldownResponse`: unpins the version and unloads it. */
   cooldown: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/cooldown`,
+  /** GET `?metric=&window=&from=&to=&version=&kpi=` → `MetricsResponse`: every monitoring chart's series. */
+  monitoringMetrics: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/metrics`,
+  /** GET `?window=&version=` → `DriftResponse`: the latest window's drift with histogram pairs. */
+  drift: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/drift`,
+  /** GET `?version=` → `ProfileResponse`; POST `ProfileRequest` (auth) → `ProfileResponse`, recomputed from the CSV. */
+  profile: (name: string) => `/v1/pipelines/${encodeURIComponent(name)}/profile`,
   /** GET → `ServingModelsResponse` */
   servingModels: '/v1/serving/models',
+  /** GET → `EnvironmentsResponse`; POST `{ name, description? }` (auth) → 201 `EnvironmentRecord` */
+  environments: '/v1/environments',
+  /** GET → `DeploymentsResponse`; POST `DeploymentRequest` (auth) → `DeploymentView` (creates or replaces) */
+  deployments: '/v1/deployments',
+  /** GET → `DeploymentView`; DELETE (auth) → `{ pipeline, environment, deleted }` */
+  deployment: (pipeline: string, environment: string) => `/v1/deployments/${encodeURIComponent(pipeline)}/${encodeURIComponent(environment)}`,
+  /** GET → `RolloutStatusResponse`; POST `RolloutRequest` (auth) → `DeploymentView` */
+  rollout: (pipeline: string, environment: string) => `/v1/deployments/${encodeURIComponent(pipeline)}/${encodeURIComponent(environment)}/rollout`,
+  /** POST (auth) → `DeploymentView`: `promote` or `abort` the running rollout */
+  rolloutAction: (pipeline: string, environment: string, action: 'promote' | 'abort') =>
+    `/v1/deployments/${encodeURIComponent(pipeline)}/${encodeURIComponent(environment)}/rollout/${action}`,
   /** GET → Prometheus text format, metric names prefixed `slipway_` */
   metrics: '/metrics',
+  /** GET → `PoliciesResponse` */
+  policies: '/v1/policies',
+  /** GET → `PolicyRecord` (latest); PUT `ApplyPolicyRequest` (administer) → `ApplyPolicyResponse` (201 new version, 200 unchanged) */
+  policy: (name: string) => `/v1/policies/${encodeURIComponent(name)}`,
+  /** GET → `PolicyHistoryResponse`, oldest first */
+  policyHistory: (name: string) => `/v1/policies/${encodeURIComponent(name)}/history`,
+  /** GET `?pipeline=` → `PolicyExceptionsResponse`; POST `ProposeExceptionRequest` (administer) → 201 `PolicyExceptionRecord` */
+  policyExceptions: '/v1/policies/exceptions',
+  /** POST (approve; not its proposer) → `PolicyExceptionRecord` */
+  approveException: (id: string) => `/v1/policies/exceptions/${encodeURIComponent(id)}/approve`,
+  /** GET → `ApprovalsResponse`; POST `{ comment? }` (approve; not the pusher) → `ApproveResponse` (201, 200 when repeated) */
+  approvals: (ref: string) => `/v1/versions/${encodeURIComponent(ref)}/approvals`,
+  /** GET `?env=` → `PolicyCheckResponse`: every rule per environment, with evidence and fixes */
+  versionPolicy: (ref: string) => `/v1/versions/${encodeURIComponent(ref)}/policy`,
+  /** GET `?format=json|html|pdf` → the compliance report (`ComplianceReportJson` for json) */
+  report: (ref: string) => `/v1/versions/${encodeURIComponent(ref)}/report`,
+  /** GET `?format=json|html|pdf` → the compliance report of the version a deployment serves */
+  deploymentReport: (pipeline: string, environment: string) => `/v1/deployments/${encodeURIComponent(pipeline)}/${encodeURIComponent(environment)}/report`,
   openapi: '/openapi.json',
+  ...GovernancePaths,
+  /** GET `?state=&pipeline=&limit=` → `AlertsResponse`, newest first */
+  alerts: '/v1/alerts',
+  /** POST (operate) → `EvaluationReport`: evaluates every alert rule now */
+  alertsEvaluate: '/v1/alerts/evaluate',
+  /** GET `?pipeline=` → `AlertRulesResponse`; PUT `{rules}` or `{yaml}` (operate) → `AlertRulesResponse` (created or replaced by pipeline + name); DELETE `/{pipeline}/{name}` → `{pipeline, name, deleted}` */
+  alertRules: '/v1/alerts/rules',
+  alertRule: (pipeline: string, name: string) => `/v1/alerts/rules/${encodeURIComponent(pipeline)}/${encodeURIComponent(name)}`,
+  /** GET → `ChannelsResponse` (secrets redacted); POST `ChannelInput` (operate) → 201 `ChannelRecord`; DELETE `/{id}` → `{id, deleted}` */
+  alertChannels: '/v1/alerts/channels',
+  alertChannel: (id: string) => `/v1/alerts/channels/${encodeURIComponent(id)}`,
+  /** POST (operate) → `NotificationRecord` of one test delivery */
+  alertChannelTest: (id: string) => `/v1/alerts/channels/${encodeURIComponent(id)}/test`,
+  /** GET `?limit=` → `NotificationsResponse`, newest first */
+  alertChannelNotifications: (id: string) => `/v1/alerts/channels/${encodeURIComponent(id)}/notifications`,
+  /** GET `?state=&pipeline=&limit=` → `IncidentsResponse` */
+  incidents: '/v1/incidents',
+  /** GET → `IncidentView`; POST `/ack`, `/resolve` `{note?}`, `/notes` `{text}`, `/assign` `{owner}` (operate) */
+  incident: (id: string) => `/v1/incidents/${encodeURIComponent(id)}`,
+  /** GET → `{rules}`; PUT `{rules}` (operate): the rules that classify incidents into experience areas */
+  incidentClassification: '/v1/incidents/classification',
 } as const;
 
 export interface PushResponse {
@@ -85,8 +151,35 @@ export interface SetAliasRequest {
 export interface RunRequest {
   pipeline: string;
   inputs: unknown;
-  /** Only `sync` in this version. */
-  mode?: 'sync';
+  /** `sync` (default) answers the outputs; `async` answers 202 with a run record to poll; `stream` answers server-sent events. */
+  mode?: 'sync' | 'async' | 'stream';
+  /** Async only: where to POST the finished run record, signed (see `CALLBACK_SIGNATURE_HEADER`). */
+  callbackUrl?: string;
+}
+
+/** `GET /v1/runs` answer, newest first. */
+export interface RunsResponse {
+  runs: RunRecord[];
+}
+
+/** Headers of a run callback: HMAC-SHA256 (hex) of `${timestamp}.${body}` with the server's callback secret, as `v1=<hex>`. */
+export const CALLBACK_SIGNATURE_HEADER = 'x-slipway-signature';
+/** Unix seconds when the callback was signed; refuse old ones to stop replays. */
+export const CALLBACK_TIMESTAMP_HEADER = 'x-slipway-timestamp';
+
+/** One server-sent event of a streaming run: `output` (a partial), then `done` (the run record) or `error`. */
+export type RunStreamEvent =
+  | { event: 'output'; data: RunStreamOutput }
+  | { event: 'done'; data: RunRecord }
+  | { event: 'error'; data: { code: string; message: string; run?: RunRecord } };
+
+/** A partial result: the outputs of records `[from, from + count)` of the inputs. */
+export interface RunStreamOutput {
+  from: number;
+  count: number;
+  version: number;
+  outputs: Record<string, unknown>;
+  predictions?: ClassPrediction[];
 }
 
 export interface RunResponse {

@@ -5,14 +5,14 @@
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type FieldIssue, InvalidPackageError } from './errors.js';
+import { PIPELINE_NAME } from './pipeline-name.js';
 
 export const MANIFEST_FILE = 'slipway.yaml';
 
 /** Serving limits a version gets when its manifest sets none. */
 export const SERVING_DEFAULTS = Object.freeze({ maxConcurrency: 64, maxQueue: 256, queueTimeoutMs: 30_000 });
 
-/** Pipeline names: lowercase, digits, `-`, `_`, `.`; 1–63 characters, starting alphanumeric. */
-export const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export { PIPELINE_NAME };
 const PIPELINE_NAME_HINT = 'must be 1–63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit';
 
 export const FeatureType = { numeric: 'numeric', categorical: 'categorical', boolean: 'boolean' } as const;
@@ -43,6 +43,99 @@ const featureSchema = z
   });
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Drift methods a manifest may name (the statistics of @slipway/monitoring's drift.ts). */
+export const DRIFT_METHODS = ['ks', 'chi_square', 'z_test', 'wasserstein', 'jensen_shannon', 'psi'] as const;
+
+const driftOverrideSchema = z.strictObject({
+  /** Statistic for this column; default chosen by column type and reference size (Evidently's rules). */
+  method: z.enum(DRIFT_METHODS).optional(),
+  /** p-value below which (tests) or distance at or above which (distances) the column drifts; needs a method here or in drift.method. */
+  threshold: z.number().positive().optional(),
+});
+
+/**
+ * A protected attribute and its privileged group: category values (`[male]`), or for a
+ * numeric feature a range `{ min, max }` (min inclusive, max exclusive) — `{ min: 25 }`
+ * makes ages ≥ 25 privileged and the rest unprivileged.
+ */
+const protectedAttributeSchema = z.strictObject({
+  name: z.string().min(1),
+  privileged: z.union([
+    z.array(z.union([z.string(), z.number(), z.boolean()]).transform(String)).min(1),
+    z
+      .strictObject({ min: z.number().optional(), max: z.number().optional() })
+      .refine((r) => r.min !== undefined || r.max !== undefined, { message: 'needs min, max or both (min inclusive, max exclusive)' })
+      .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, { message: 'min must be < max' }),
+  ]),
+});
+
+/** Monitoring of a tabular pipeline: sampling, reference profile, drift, fairness. */
+const monitoringSchema = z.strictObject({
+  /** Share of runs written to the prediction log, 0–1. Default 1 for tabular pipelines. */
+  sampleRate: z.number().min(0).max(1).optional(),
+  /** CSV in the package (header of feature names, optional label column) profiled at push as the reference. */
+  reference: relativePath.optional(),
+  /** Column of the reference CSV holding the true label (a class label, or its index in `outputs.classLabels`). */
+  label: z.string().min(1).optional(),
+  /** The class counted as positive for binary metrics, fairness and CBPE. Default the last of `outputs.classLabels`. */
+  positiveClass: z.string().min(1).optional(),
+  protectedAttributes: z.array(protectedAttributeSchema).optional(),
+  drift: z
+    .strictObject({
+      /** Statistic for every column; default chosen per column (Evidently's rules). */
+      method: z.enum(DRIFT_METHODS).optional(),
+      /** Threshold of `method`, for every column that uses it; needs `method`. */
+      threshold: z.number().positive().optional(),
+      /** Share of drifted columns at which the dataset drifts. Default 0.5. */
+      driftShare: z.number().min(0).max(1).optional(),
+      /** Per-feature overrides, by feature name. */
+      features: z.record(z.string(), driftOverrideSchema).optional(),
+    })
+    .optional(),
+  /** Length of a production window. Default 5 minutes. */
+  windowMinutes: z.number().int().min(1).max(1440).optional(),
+});
+
+type MonitoringInput = z.infer<typeof monitoringSchema>;
+type TabularInput = { features: { name: string; type: string; categories?: string[] | undefined }[] };
+
+/** Cross-checks `monitoring` against the tabular features and the output classes. */
+function checkMonitoring(m: MonitoringInput, tabular: TabularInput | undefined, classLabels: readonly string[] | undefined, ctx: z.RefinementCtx): void {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path: ['monitoring', ...path], message });
+  const features = new Map((tabular?.features ?? []).map((f) => [f.name, f]));
+  const known = () => (features.size === 0 ? 'the manifest has no tabular features' : `features are ${[...features.keys()].join(', ')}`);
+  if (tabular === undefined && (m.reference !== undefined || m.protectedAttributes !== undefined || m.drift !== undefined)) {
+    issue([], 'needs a tabular section: reference profiles, drift and fairness work on named features');
+  }
+  if (m.label !== undefined && features.has(m.label)) issue(['label'], `"${m.label}" is a feature; name the CSV column that holds the true label`);
+  if (m.positiveClass !== undefined && classLabels !== undefined && !classLabels.includes(m.positiveClass)) {
+    issue(['positiveClass'], `"${m.positiveClass}" is not one of outputs.classLabels (${classLabels.join(', ')})`);
+  }
+  m.protectedAttributes?.forEach((a, i) => {
+    const f = features.get(a.name);
+    if (f === undefined) {
+      if (tabular !== undefined) issue(['protectedAttributes', i, 'name'], `"${a.name}" is not a tabular feature; ${known()}`);
+      return;
+    }
+    if (Array.isArray(a.privileged)) {
+      if (f.type === 'numeric') issue(['protectedAttributes', i, 'privileged'], `"${a.name}" is numeric: give a range such as { min: 25 }`);
+      const allowed = f.type === 'boolean' ? ['true', 'false'] : (f.categories ?? []);
+      a.privileged.forEach((v, j) => {
+        if (f.type !== 'numeric' && !allowed.includes(v)) issue(['protectedAttributes', i, 'privileged', j], `"${v}" is not a value of "${a.name}" (${allowed.join(', ')})`);
+      });
+    } else if (f.type !== 'numeric') {
+      issue(['protectedAttributes', i, 'privileged'], `"${a.name}" is ${f.type}: list the privileged values instead of a range`);
+    }
+  });
+  // A p-value threshold (tests) and a distance threshold mean opposite things: a threshold needs its method.
+  const ambiguous = 'needs a method beside it (drift.method or the feature\'s method): tests drift below a p-value, distances at or above a distance';
+  if (m.drift?.threshold !== undefined && m.drift.method === undefined) issue(['drift', 'threshold'], ambiguous);
+  for (const [name, override] of Object.entries(m.drift?.features ?? {})) {
+    if (!features.has(name) && tabular !== undefined) issue(['drift', 'features', name], `"${name}" is not a tabular feature; ${known()}`);
+    if (override.threshold !== undefined && override.method === undefined && m.drift?.method === undefined) issue(['drift', 'features', name, 'threshold'], ambiguous);
+  }
+}
 
 export const manifestSchema = z.strictObject({
   name: z.string().regex(PIPELINE_NAME, PIPELINE_NAME_HINT),
@@ -79,6 +172,10 @@ export const manifestSchema = z.strictObject({
       dataset: z.strictObject({ uri: z.string().min(1).max(2000), digest: z.string().max(200).optional() }).optional(),
       parameters: z.record(z.string(), scalar).optional(),
       metrics: z.record(z.string(), z.number()).optional(),
+      /** The version this one retrains (`credit-risk:v3`), set by `slipway push --retrains`. */
+      retrains: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}:v?[1-9][0-9]*$/, 'must be a version reference such as credit-risk:v3').optional(),
+      /** The incident that asked for it (`slipway push --incident`); the push is recorded on its timeline. */
+      incident: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be an incident id such as inc-1a2b3c4d').optional(),
     })
     .optional(),
   /** Dynamic batching: requests that arrive together run as one batch (first dimension dynamic only). */
@@ -109,10 +206,16 @@ export const manifestSchema = z.strictObject({
     })
     .optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  /** Reference profile, drift, fairness and sampling of the prediction log. */
+  monitoring: monitoringSchema.optional(),
+}).superRefine((m, ctx) => {
+  if (m.monitoring !== undefined) checkMonitoring(m.monitoring, m.tabular, m.outputs?.classLabels, ctx);
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type FeatureSpec = z.infer<typeof featureSchema>;
+export type MonitoringSpec = z.infer<typeof monitoringSchema>;
+export type ProtectedAttributeSpec = z.infer<typeof protectedAttributeSchema>;
 
 /** Formats a zod issue path as `tabular.features[2].type`. */
 export function formatPath(path: readonly PropertyKey[]): string {

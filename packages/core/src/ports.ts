@@ -5,8 +5,15 @@
  */
 import type { ModelSignature, Tensor } from './datatypes.js';
 import type { AliasEvent, AliasRecord, NewVersion, PipelineSummary, TokenRecord, VersionRecord } from './records.js';
+import type { RunStore } from './ports-runs.js';
+import type { GovernanceStore } from './ports-governance.js';
+import type { ProfilesStore } from './ports-profiles.js';
+import type { DeploymentStore } from './ports-deployments.js';
+import type { PolicyStore } from './ports-policies.js';
+import type { MonitoringStore } from './ports-monitoring.js';
+import type { AlertsStore } from './ports-alerts.js';
 
-export interface MetadataStore {
+export interface MetadataStore extends RunStore, ProfilesStore, DeploymentStore, GovernanceStore, PolicyStore, MonitoringStore, AlertsStore {
   /** Which backend this is, for logs and `/v2` metadata. */
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending schema migrations; safe to call on every start. */

@@ -18,6 +18,10 @@ export interface Lineage {
   dataset?: { uri: string; digest?: string };
   parameters: Record<string, string | number | boolean>;
   metrics: Record<string, number>;
+  /** The version this one retrains, e.g. `credit-risk:v3`. */
+  retrains?: string;
+  /** The incident that led to it. */
+  incident?: string;
 }
 
 export interface VersionRecord {

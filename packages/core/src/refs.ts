@@ -3,7 +3,7 @@
  * `credit-risk@production`. Every API that names a pipeline accepts all three.
  */
 import { InvalidInputError } from './errors.js';
-import { PIPELINE_NAME } from './manifest.js';
+import { PIPELINE_NAME } from './pipeline-name.js';
 
 export type VersionSelector =
   | { kind: 'latest' }

@@ -89,5 +89,17 @@ export function creditRiskManifest(t: CreditRiskTraining, datasetDigest: string)
       metrics: t.metrics,
     },
     tags: { example: 'true', domain: 'lending', task: 'binary-classification' },
+    // The held-out rows (with labels) are the reference profile; the protected attributes
+    // are declared so fairness is measured — and so the governance gate can refuse them.
+    monitoring: {
+      reference: 'data/holdout.csv',
+      label: 'default',
+      positiveClass: 'default',
+      protectedAttributes: [
+        { name: 'sex', privileged: ['male'] },
+        { name: 'marital_status', privileged: ['married'] },
+        { name: 'age', privileged: { min: 25 } },
+      ],
+    },
   };
 }

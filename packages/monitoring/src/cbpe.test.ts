@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, estimatePerformance, fitCbpe, fitIsotonic } from './cbpe.js';
+import { addExpectedRow, calibrate, estimateFromConfusion, estimatePerformance, fitCbpe, fitIsotonic } from './cbpe.js';
 import { expectClose, fixtures } from './testing/fixtures.js';
 
 describe('CBPE against scikit-learn', () => {
@@ -50,5 +50,28 @@ describe('isotonic fit', () => {
 
   it('refuses a reference too small for its chunks', () => {
     expect(() => fitCbpe([0.1, 0.9], [0, 1])).toThrow(/referenceChunks/);
+  });
+});
+
+describe('CBPE from a mergeable expected confusion matrix', () => {
+  const f = fixtures.cbpe;
+  const reference = fitCbpe(f.referenceScores, f.referenceLabels);
+
+  it('row by row, split into two windows and added, equals the estimate from the scores', () => {
+    const halves = [f.windowScores.slice(0, 40), f.windowScores.slice(40)].map((scores) => {
+      const cm = { tp: 0, fp: 0, tn: 0, fn: 0 };
+      for (const s of scores) addExpectedRow(reference, cm, s);
+      return cm;
+    });
+    const merged = { tp: halves[0]!.tp + halves[1]!.tp, fp: halves[0]!.fp + halves[1]!.fp, tn: halves[0]!.tn + halves[1]!.tn, fn: halves[0]!.fn + halves[1]!.fn };
+    const estimate = estimateFromConfusion(reference, merged);
+    for (const k of ['accuracy', 'precision', 'recall', 'f1'] as const) expectClose(estimate.metrics[k]!.value, f.estimates[k], 1e-12);
+    expectClose(estimate.metrics.accuracy!.upper - estimate.metrics.accuracy!.value, 3 * f.chunkStd.accuracy * Math.sqrt(100 / f.windowScores.length), 1e-9);
+    expect(estimate.metrics.rocAuc).toBeNull();
+    expect(estimate.count).toBe(f.windowScores.length);
+  });
+
+  it('an empty window estimates nothing', () => {
+    expect(estimateFromConfusion(reference, { tp: 0, fp: 0, tn: 0, fn: 0 }).metrics.accuracy).toBeNull();
   });
 });

@@ -158,6 +158,41 @@ export function fitCbpe(referenceScores: ArrayLike<number>, referenceLabels: Arr
   return { threshold, calibrator: fitIsotonic(referenceScores, referenceLabels), chunkSize, sigmas: options.sigmas ?? 3, chunkStd };
 }
 
+/** Adds one scored row to a window's expected confusion matrix (mergeable by addition). */
+export function addExpectedRow(reference: CbpeReference, cm: ConfusionMatrix, score: number): void {
+  const p = calibrate(reference.calibrator, score);
+  if (score >= reference.threshold) {
+    cm.tp += p;
+    cm.fp += 1 - p;
+  } else {
+    cm.fn += p;
+    cm.tn += 1 - p;
+  }
+}
+
+function withBands(reference: CbpeReference, values: Record<CbpeMetric, number | null>, n: number): Record<CbpeMetric, MetricEstimate | null> {
+  const scale = Math.sqrt(reference.chunkSize / n);
+  return Object.fromEntries(
+    METRICS.map((metric) => {
+      const value = values[metric];
+      if (value === null) return [metric, null];
+      const half = reference.sigmas * reference.chunkStd[metric] * scale;
+      return [metric, { value, lower: Math.max(0, value - half), upper: Math.min(1, value + half) }];
+    }),
+  ) as Record<CbpeMetric, MetricEstimate | null>;
+}
+
+/**
+ * The estimate from a window's expected confusion matrix alone (what a rolled-up window
+ * keeps): accuracy, precision, recall and F1 with their bands; ROC AUC needs the scores
+ * and is null here.
+ */
+export function estimateFromConfusion(reference: CbpeReference, cm: ConfusionMatrix): CbpeEstimate {
+  const n = cm.tp + cm.fp + cm.tn + cm.fn;
+  const values: Record<CbpeMetric, number | null> = n === 0 ? { accuracy: null, precision: null, recall: null, f1: null, rocAuc: null } : { ...thresholdMetrics(cm), rocAuc: null };
+  return { count: Math.round(n), expectedConfusion: { ...cm }, metrics: withBands(reference, values, n) };
+}
+
 /** Estimated performance of a window of scores whose labels have not arrived. */
 export function estimatePerformance(reference: CbpeReference, scores: ArrayLike<number>): CbpeEstimate {
   const n = scores.length;
@@ -173,14 +208,5 @@ export function estimatePerformance(reference: CbpeReference, scores: ArrayLike<
     }
   }
   const values: Record<CbpeMetric, number | null> = { ...thresholdMetrics(cm), rocAuc: weightedRocAuc(scores, p, p.map((v) => 1 - v)) };
-  const scale = Math.sqrt(reference.chunkSize / n);
-  const metrics = Object.fromEntries(
-    METRICS.map((metric) => {
-      const value = values[metric];
-      if (value === null) return [metric, null];
-      const half = reference.sigmas * reference.chunkStd[metric] * scale;
-      return [metric, { value, lower: Math.max(0, value - half), upper: Math.min(1, value + half) }];
-    }),
-  ) as Record<CbpeMetric, MetricEstimate | null>;
-  return { count: n, expectedConfusion: cm, metrics };
+  return { count: n, expectedConfusion: cm, metrics: withBands(reference, values, n) };
 }

@@ -43,6 +43,8 @@ export interface DriftOptions {
   thresholds?: Partial<Record<DriftMethod, number>>;
   /** A method per column name, overriding the default choice. */
   methods?: Readonly<Record<string, DriftMethod>>;
+  /** A threshold per column name, overriding the method's threshold. */
+  columnThresholds?: Readonly<Record<string, number>>;
   /** Reference rows up to which tests are chosen over distances. Default 1000. */
   smallReferenceRows?: number;
   /** Share of evaluated columns that must drift for dataset drift. Default 0.5. */
@@ -343,7 +345,7 @@ export function columnDrift(column: string, reference: ColumnSketch, current: Co
     throw new InvalidInputError([{ path: column, message: `is ${reference.kind} in the reference but ${current.kind} in the window; profile windows against the reference` }]);
   }
   const method = options.methods?.[column] ?? defaultDriftMethod(reference, current, options.smallReferenceRows);
-  const threshold = options.thresholds?.[method] ?? DEFAULT_DRIFT_THRESHOLDS[method];
+  const threshold = options.columnThresholds?.[column] ?? options.thresholds?.[method] ?? DEFAULT_DRIFT_THRESHOLDS[method];
   const isTest = P_VALUE_METHODS.has(method);
   const low = reference.kind === 'numeric' && current.kind === 'numeric' ? lowCardinality(reference, current) : null;
   // Categorical tests on a low-cardinality numeric column count its distinct values, not its bins.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fairnessReport } from './fairness.js';
+import { type FairnessTally, fairnessFromTally, fairnessReport, groupKey, mergeFairnessTallies, tallyRow } from './fairness.js';
 import { expectClose, fixtures } from './testing/fixtures.js';
 
 describe('fairness against scikit-learn confusion matrices per group', () => {
@@ -47,5 +47,32 @@ describe('fairness tables', () => {
 
   it('missing attribute values form their own group', () => {
     expect(fairnessReport({ groups: [null, 'a'], predictions: [1, 0] }, { privileged: ['a'] }).groups.map((g) => g.group)).toEqual(['(missing)', 'a']);
+  });
+});
+
+describe('fairness from mergeable tallies', () => {
+  const f = fixtures.fairness;
+  it('two tallied halves, merged, give the same report as the rows', () => {
+    const half = Math.floor(f.groups.length / 2);
+    const tallies = [0, 1].map((h) => {
+      const tally: FairnessTally = {};
+      for (let i = h * half; i < (h === 0 ? half : f.groups.length); i++) tallyRow(tally, groupKey(f.groups[i]), f.predictions[i] === 1, f.labels[i]!);
+      return tally;
+    });
+    const merged = fairnessFromTally(mergeFairnessTallies(tallies[0]!, tallies[1]!), { privileged: f.privileged });
+    expect(merged).toEqual(fairnessReport({ groups: f.groups, predictions: f.predictions, labels: f.labels }, { privileged: f.privileged }));
+  });
+
+  it('rows without labels count toward selection rates only', () => {
+    const tally: FairnessTally = {};
+    tallyRow(tally, 'a', true, null);
+    tallyRow(tally, 'a', false, 1);
+    tallyRow(tally, 'b', true, null);
+    const r = fairnessFromTally(tally, { privileged: ['a'] });
+    expect(r.groups.map((g) => [g.group, g.count, g.selectionRate, g.truePositiveRate])).toEqual([
+      ['a', 2, 0.5, 0],
+      ['b', 1, 1, null],
+    ]);
+    expect(r.disparateImpact).toBe(2);
   });
 });

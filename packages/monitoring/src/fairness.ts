@@ -59,47 +59,88 @@ function gap(values: readonly (number | null)[]): number | null {
   return defined.length < 2 ? null : Math.max(...defined) - Math.min(...defined);
 }
 
+/** Per-group counts behind a report; mergeable by addition, so windows roll up. */
+export interface GroupTally {
+  count: number;
+  selected: number;
+  /** Labelled rows only: positives, and true/false positives among the selected. */
+  labelled: number;
+  positives: number;
+  truePositives: number;
+  falsePositives: number;
+}
+
+export type FairnessTally = Record<string, GroupTally>;
+
+const emptyTally = (): GroupTally => ({ count: 0, selected: 0, labelled: 0, positives: 0, truePositives: 0, falsePositives: 0 });
+
+/** The group a value belongs to: its category label, or "(missing)". */
+export function groupKey(value: unknown): string {
+  return categoryLabel(value) ?? MISSING_GROUP;
+}
+
+/** Counts one row into a tally; `label` is 0/1, or null while it has not arrived. */
+export function tallyRow(tally: FairnessTally, group: string, selected: boolean, label: number | null): void {
+  const t = (tally[group] ??= emptyTally());
+  t.count++;
+  if (selected) t.selected++;
+  if (label !== null) {
+    t.labelled++;
+    if (label === 1) {
+      t.positives++;
+      if (selected) t.truePositives++;
+    } else if (selected) t.falsePositives++;
+  }
+}
+
+/** Sum of two tallies (windows of one attribute). */
+export function mergeFairnessTallies(a: FairnessTally, b: FairnessTally): FairnessTally {
+  const out: FairnessTally = {};
+  for (const side of [a, b]) {
+    for (const [group, t] of Object.entries(side)) {
+      const o = (out[group] ??= emptyTally());
+      o.count += t.count;
+      o.selected += t.selected;
+      o.labelled += t.labelled;
+      o.positives += t.positives;
+      o.truePositives += t.truePositives;
+      o.falsePositives += t.falsePositives;
+    }
+  }
+  return out;
+}
+
 export function fairnessReport(input: FairnessInput, options: FairnessOptions): FairnessReport {
   const { groups, predictions, labels } = input;
   const issues = [];
   if (predictions.length !== groups.length) issues.push({ path: 'predictions', message: `has ${predictions.length} values for ${groups.length} rows` });
   if (labels !== undefined && labels.length !== groups.length) issues.push({ path: 'labels', message: `has ${labels.length} values for ${groups.length} rows` });
   if (issues.length > 0) throw new InvalidInputError(issues);
+  const tally: FairnessTally = {};
+  for (let i = 0; i < groups.length; i++) tallyRow(tally, groupKey(groups[i]), predictions[i] === 1, labels === undefined ? null : labels[i] === 1 ? 1 : 0);
+  return fairnessFromTally(tally, options, labels !== undefined);
+}
 
-  const tally = new Map<string, { count: number; selected: number; positives: number; truePositives: number; falsePositives: number }>();
-  for (let i = 0; i < groups.length; i++) {
-    const key = categoryLabel(groups[i]) ?? MISSING_GROUP;
-    let t = tally.get(key);
-    if (t === undefined) {
-      t = { count: 0, selected: 0, positives: 0, truePositives: 0, falsePositives: 0 };
-      tally.set(key, t);
-    }
-    const selected = predictions[i] === 1;
-    t.count++;
-    if (selected) t.selected++;
-    if (labels !== undefined) {
-      if (labels[i] === 1) {
-        t.positives++;
-        if (selected) t.truePositives++;
-      } else if (selected) t.falsePositives++;
-    }
-  }
-
+/**
+ * The report of a tally. With `labelled`, TPR and FPR are computed over the labelled rows
+ * of each group (all of them for `fairnessReport`; in a window, those whose labels arrived).
+ */
+export function fairnessFromTally(tally: FairnessTally, options: FairnessOptions, labelled = Object.values(tally).some((t) => t.labelled > 0)): FairnessReport {
   const privileged = new Set(options.privileged);
   const minGroupSize = options.minGroupSize ?? 30;
-  const report: GroupFairness[] = [...tally]
+  const report: GroupFairness[] = Object.entries(tally)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([group, t]) => {
-      const negatives = t.count - t.positives;
+      const negatives = t.labelled - t.positives;
       return {
         group,
         privileged: privileged.has(group),
         count: t.count,
         selected: t.selected,
-        selectionRate: t.selected / t.count,
-        positives: labels === undefined ? null : t.positives,
-        truePositiveRate: labels === undefined || t.positives === 0 ? null : t.truePositives / t.positives,
-        falsePositiveRate: labels === undefined || negatives === 0 ? null : t.falsePositives / negatives,
+        selectionRate: t.count === 0 ? 0 : t.selected / t.count,
+        positives: labelled ? t.positives : null,
+        truePositiveRate: !labelled || t.positives === 0 ? null : t.truePositives / t.positives,
+        falsePositiveRate: !labelled || negatives === 0 ? null : t.falsePositives / negatives,
         small: t.count < minGroupSize,
       };
     });

@@ -34,6 +34,13 @@ import {
 import { errorFromFetchFailure, errorFromResponse } from './api-error.js';
 import { type ClientOptions, type ResolvedClientConfig, resolveClientOptions } from './client-options.js';
 import { OipPaths } from './oip-paths.js';
+import { type RunsClient, createRunsClient } from './runs-client.js';
+import { type PoliciesClient, createPoliciesClient } from './policies-client.js';
+import { type GovernanceClient, createGovernanceClient } from './governance-client.js';
+import { type IngestClient, createIngestClient } from './ingest-client.js';
+import { type MonitoringClient, createMonitoringClient } from './monitoring-client.js';
+import { type DeploymentsClient, createDeploymentsClient } from './deployments-client.js';
+import { type AlertsClient, type IncidentsClient, createAlertsClient, createIncidentsClient } from './alerts-client.js';
 
 export interface HealthStatus {
   live: boolean;
@@ -87,10 +94,26 @@ export interface SlipwayClient {
   servingModels(): Promise<ServingModelsResponse>;
   /** The server's Prometheus metrics, as text. */
   metrics(): Promise<string>;
+  /** Async runs (submit, get, list, cancel, wait) and streaming runs. */
+  readonly runs: RunsClient;
+  /** Governance policies, approvals, exceptions and compliance reports. */
+  readonly policies: PoliciesClient;
+  /** Identities, projects, members, tokens and the audit log. */
+  readonly governance: GovernanceClient;
+  /** The prediction log, feedback (ground truth) and business KPIs. */
+  readonly ingest: IngestClient;
+  /** Monitoring analysis: metrics for every chart, drift, reference profiles. */
+  readonly monitoring: MonitoringClient;
+  /** Environments, deployments and rollouts. */
+  readonly deployments: DeploymentsClient;
+  /** Alert rules, alerts and notification channels. */
+  readonly alerts: AlertsClient;
+  /** Incidents: list, show, acknowledge, resolve, notes, owners. */
+  readonly incidents: IncidentsClient;
 }
 
 interface Call {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** Sent as JSON unless it is bytes. */
   body?: unknown;
@@ -209,5 +232,13 @@ export function createClient(options: ClientOptions = {}, env: NodeJS.ProcessEnv
     },
     servingModels: () => json<ServingModelsResponse>({ method: 'GET', path: ApiPaths.servingModels }),
     metrics: () => text({ method: 'GET', path: ApiPaths.metrics, headers: { accept: 'text/plain' } }),
+    runs: createRunsClient({ json, send }),
+    policies: createPoliciesClient({ json, send }),
+    governance: createGovernanceClient({ json }),
+    ingest: createIngestClient({ json, send }),
+    monitoring: createMonitoringClient({ json }),
+    deployments: createDeploymentsClient({ json }),
+    alerts: createAlertsClient({ json }),
+    incidents: createIncidentsClient({ json }),
   };
 }

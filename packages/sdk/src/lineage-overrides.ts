@@ -12,6 +12,10 @@ export interface LineageOverrides {
   dataset?: { uri?: string; digest?: string };
   parameters?: Record<string, string | number | boolean>;
   metrics?: Record<string, number>;
+  /** The version this one retrains, `credit-risk:v3` (`slipway push --retrains`). */
+  retrains?: string;
+  /** The incident that asked for it (`slipway push --incident`). */
+  incident?: string;
 }
 
 export function isEmptyLineage(lineage: LineageOverrides | undefined): boolean {
@@ -22,7 +26,9 @@ export function isEmptyLineage(lineage: LineageOverrides | undefined): boolean {
     lineage.dataset?.uri === undefined &&
     lineage.dataset?.digest === undefined &&
     Object.keys(lineage.parameters ?? {}).length === 0 &&
-    Object.keys(lineage.metrics ?? {}).length === 0
+    Object.keys(lineage.metrics ?? {}).length === 0 &&
+    lineage.retrains === undefined &&
+    lineage.incident === undefined
   );
 }
 
@@ -37,6 +43,8 @@ function mergeLineage(...layers: (LineageOverrides | undefined)[]): LineageOverr
     if (layer.dataset?.digest !== undefined) out.dataset = { ...out.dataset, digest: layer.dataset.digest };
     if (layer.parameters !== undefined) out.parameters = { ...out.parameters, ...layer.parameters };
     if (layer.metrics !== undefined) out.metrics = { ...out.metrics, ...layer.metrics };
+    if (layer.retrains !== undefined) out.retrains = layer.retrains;
+    if (layer.incident !== undefined) out.incident = layer.incident;
   }
   return out;
 }

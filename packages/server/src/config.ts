@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InvalidInputError, parseByteSize, zodIssues } from '@slipway/core';
 import { z } from 'zod';
+import { parseCidrList } from './run-callback-guard.js';
 
 export interface ServerOptions {
   /** TCP port; `0` picks a free one. Default `SLIPWAY_PORT` or 8080. */
@@ -31,6 +32,34 @@ export interface ServerOptions {
   modelMemory?: string | number;
   /** Worker threads for heavy models. Default `SLIPWAY_WORKER_THREADS` or cores − 1 (at least 1). */
   workerThreads?: number;
+  /** PEM certificate file; with `tlsKey`, the server speaks HTTPS only. Default `SLIPWAY_TLS_CERT`. */
+  tlsCert?: string;
+  /** PEM private key file for `tlsCert`. Default `SLIPWAY_TLS_KEY`. */
+  tlsKey?: string;
+  /** Serve `/metrics` without a token. Default `SLIPWAY_PUBLIC_METRICS` or true. */
+  publicMetrics?: boolean;
+  /** Requests per second per token (burst: one second's worth); 0 is no limit. Default `SLIPWAY_RATE_LIMIT_TOKEN` or 0. */
+  tokenRateLimit?: number;
+  /** Runs per second per pipeline; 0 is no limit. Default `SLIPWAY_RATE_LIMIT_PIPELINE` or 0. */
+  pipelineRateLimit?: number;
+  /** HMAC key for run callbacks. Default `SLIPWAY_CALLBACK_SECRET`, else generated once into `<dataDir>/callback-secret`. */
+  callbackSecret?: string;
+  /** CIDR ranges callbacks may reach although private or loopback, comma-separated. Default `SLIPWAY_CALLBACK_ALLOW` or none. */
+  callbackAllow?: string;
+  /** Async runs executing at once. Default `SLIPWAY_ASYNC_RUN_CONCURRENCY` or 4. */
+  asyncRunConcurrency?: number;
+  /** Largest inputs or outputs kept in a run record, e.g. `1MiB`. Default `SLIPWAY_RUN_RECORD_MAX_BYTES` or 1 MiB. */
+  runRecordMaxBytes?: string | number;
+  /** File holding the base64 master key that encrypts artifacts and secrets at rest. Default `SLIPWAY_MASTER_KEY_FILE`. */
+  masterKeyFile?: string;
+  /** The base64 master key itself (prefer the file). Default `SLIPWAY_MASTER_KEY`; without either, nothing is encrypted. */
+  masterKey?: string;
+  /** Chromium for PDF compliance reports. Default `SLIPWAY_CHROMIUM` or `/usr/bin/chromium`. */
+  chromiumPath?: string;
+  /** Days the prediction log (with labels, KPIs, operational metrics) is kept. Default `SLIPWAY_PREDICTION_RETENTION_DAYS` or 30. */
+  predictionRetentionDays?: number;
+  /** Most logged predictions kept per pipeline. Default `SLIPWAY_PREDICTION_RETENTION_ROWS` or 1 000 000. */
+  predictionRetentionRows?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -56,6 +85,34 @@ const schema = z.object({
       return bytes;
     }),
   workerThreads: z.coerce.number().int().min(1).max(256).optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  publicMetrics: z.boolean(),
+  tokenRateLimit: z.coerce.number().min(0).max(1_000_000),
+  pipelineRateLimit: z.coerce.number().min(0).max(1_000_000),
+  callbackSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  callbackAllow: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return v === undefined ? [] : parseCidrList(v, 'callbackAllow');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message.replace(/^callbackAllow: /, '') : String(error) });
+        return [];
+      }
+    }),
+  asyncRunConcurrency: z.coerce.number().int().min(1).max(256),
+  masterKeyFile: z.string().min(1).optional(),
+  masterKey: z.string().min(1).optional(),
+  chromiumPath: z.string().min(1).optional(),
+  predictionRetentionDays: z.coerce.number().min(1 / 24, 'must be at least 1/24 (one hour)').max(36_500),
+  predictionRetentionRows: z.coerce.number().int().min(1).max(1_000_000_000),
+  runRecordMaxBytes: z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const bytes = parseByteSize(v);
+    if (bytes === undefined || bytes < 1) ctx.addIssue({ code: 'custom', message: `"${v}" is not a size; write e.g. 1MiB or 65536` });
+    return bytes ?? 0;
+  }),
 });
 
 export type ResolvedServerConfig = Readonly<z.infer<typeof schema>>;
@@ -73,6 +130,20 @@ const ENV: Record<keyof z.infer<typeof schema>, string> = {
   logLevel: 'SLIPWAY_LOG_LEVEL',
   modelMemoryBytes: 'SLIPWAY_MODEL_MEMORY',
   workerThreads: 'SLIPWAY_WORKER_THREADS',
+  tlsCert: 'SLIPWAY_TLS_CERT',
+  tlsKey: 'SLIPWAY_TLS_KEY',
+  publicMetrics: 'SLIPWAY_PUBLIC_METRICS',
+  tokenRateLimit: 'SLIPWAY_RATE_LIMIT_TOKEN',
+  pipelineRateLimit: 'SLIPWAY_RATE_LIMIT_PIPELINE',
+  callbackSecret: 'SLIPWAY_CALLBACK_SECRET',
+  callbackAllow: 'SLIPWAY_CALLBACK_ALLOW',
+  asyncRunConcurrency: 'SLIPWAY_ASYNC_RUN_CONCURRENCY',
+  runRecordMaxBytes: 'SLIPWAY_RUN_RECORD_MAX_BYTES',
+  masterKeyFile: 'SLIPWAY_MASTER_KEY_FILE',
+  masterKey: 'SLIPWAY_MASTER_KEY',
+  chromiumPath: 'SLIPWAY_CHROMIUM',
+  predictionRetentionDays: 'SLIPWAY_PREDICTION_RETENTION_DAYS',
+  predictionRetentionRows: 'SLIPWAY_PREDICTION_RETENTION_ROWS',
 };
 
 function absolute(path: string): string {
@@ -98,6 +169,20 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     logLevel: options.logLevel ?? fromEnv('logLevel') ?? 'info',
     modelMemoryBytes: options.modelMemory ?? fromEnv('modelMemoryBytes'),
     workerThreads: options.workerThreads ?? fromEnv('workerThreads'),
+    tlsCert: options.tlsCert ?? fromEnv('tlsCert'),
+    tlsKey: options.tlsKey ?? fromEnv('tlsKey'),
+    publicMetrics: options.publicMetrics ?? fromEnv('publicMetrics') !== 'false',
+    tokenRateLimit: options.tokenRateLimit ?? fromEnv('tokenRateLimit') ?? 0,
+    pipelineRateLimit: options.pipelineRateLimit ?? fromEnv('pipelineRateLimit') ?? 0,
+    callbackSecret: options.callbackSecret ?? fromEnv('callbackSecret'),
+    callbackAllow: options.callbackAllow ?? fromEnv('callbackAllow'),
+    asyncRunConcurrency: options.asyncRunConcurrency ?? fromEnv('asyncRunConcurrency') ?? 4,
+    runRecordMaxBytes: options.runRecordMaxBytes ?? fromEnv('runRecordMaxBytes') ?? '1MiB',
+    masterKeyFile: options.masterKeyFile ?? fromEnv('masterKeyFile'),
+    masterKey: options.masterKey ?? fromEnv('masterKey'),
+    chromiumPath: options.chromiumPath ?? fromEnv('chromiumPath'),
+    predictionRetentionDays: options.predictionRetentionDays ?? fromEnv('predictionRetentionDays') ?? 30,
+    predictionRetentionRows: options.predictionRetentionRows ?? fromEnv('predictionRetentionRows') ?? 1_000_000,
   };
   const result = schema.safeParse(merged);
   if (!result.success) {

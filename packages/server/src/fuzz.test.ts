@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push } from './testing/fixtures.js';
+import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push, auth } from './testing/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -28,13 +28,13 @@ describe('fuzzing the inference surfaces', () => {
   it('answers only 2xx or 4xx to random JSON and keeps serving', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/v2/models/echo/infer', '/v2/models/tiny/infer', '/v1/runs'), body, async (url, payload) => {
-        const res = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+        const res = await t.app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
         expect(res.statusCode, `${url} ${JSON.stringify(payload)} → ${res.body}`).toBeLessThan(500);
         expect(res.headers['content-type']).toMatch(/application\/json/);
       }),
       { numRuns: 400 },
     );
-    const ok = await t.app.inject({ method: 'POST', url: '/v2/models/echo/infer', payload: { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
+    const ok = await t.app.inject({ headers: auth, method: 'POST', url: '/v2/models/echo/infer', payload: { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
     expect(ok.statusCode).toBe(200);
   });
 });

@@ -42,7 +42,9 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
     else if (error.code === ErrorCode.internal || error.code === ErrorCode.artifactCorrupted) req.log.error({ err: error, requestId: req.id }, error.message);
     const code = error?.code ?? ErrorCode.internal;
     const message = error?.message ?? `internal error; quote request id ${req.id} when reporting it`;
-    if (isRetryable(code)) void reply.header('retry-after', '1');
+    // A rate limit knows when the bucket refills; everything else retryable says 1 s.
+    const retryAfter = error?.details?.retryAfterSeconds;
+    if (isRetryable(code)) void reply.header('retry-after', typeof retryAfter === 'number' ? String(retryAfter) : '1');
     void reply.status(httpStatusOf(code));
     return isOip(req)
       ? { error: message }

@@ -1,6 +1,6 @@
 import { DATATYPES, type Datatype, type InferResponse } from '@slipway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push } from './testing/fixtures.js';
+import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push, auth } from './testing/fixtures.js';
 
 let t: TestApp;
 
@@ -31,21 +31,21 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 const infer = (model: string, payload: unknown, path = `/v2/models/${model}/infer`) =>
-  t.app.inject({ method: 'POST', url: path, payload: payload as object });
+  t.app.inject({ headers: auth, method: 'POST', url: path, payload: payload as object });
 
 describe('Open Inference Protocol', () => {
   it('answers health and server metadata', async () => {
-    expect((await t.app.inject({ url: '/v2/health/live' })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/v2/health/ready' })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/v2' })).json()).toMatchObject({ name: 'slipway', version: expect.any(String) as string, extensions: [] });
+    expect((await t.app.inject({ headers: auth, url: '/v2/health/live' })).statusCode).toBe(200);
+    expect((await t.app.inject({ headers: auth, url: '/v2/health/ready' })).statusCode).toBe(200);
+    expect((await t.app.inject({ headers: auth, url: '/v2' })).json()).toMatchObject({ name: 'slipway', version: expect.any(String) as string, extensions: [] });
   });
 
   it('describes a model and its versions', async () => {
-    const meta = (await t.app.inject({ url: '/v2/models/id-int64' })).json<{ inputs: unknown[]; versions: string[] }>();
+    const meta = (await t.app.inject({ headers: auth, url: '/v2/models/id-int64' })).json<{ inputs: unknown[]; versions: string[] }>();
     expect(meta).toMatchObject({ name: 'id-int64', versions: ['1'], inputs: [{ name: 'x', datatype: 'INT64', shape: [-1, 3] }], outputs: [{ name: 'y', datatype: 'INT64', shape: [-1, 3] }] });
-    expect((await t.app.inject({ url: '/v2/models/id-int64/versions/1' })).statusCode).toBe(200);
-    expect((await t.app.inject({ url: '/v2/models/id-int64/ready' })).json()).toEqual({ name: 'id-int64', ready: true });
-    expect((await t.app.inject({ url: '/v2/models/id-int64/versions/1/ready' })).statusCode).toBe(200);
+    expect((await t.app.inject({ headers: auth, url: '/v2/models/id-int64/versions/1' })).statusCode).toBe(200);
+    expect((await t.app.inject({ headers: auth, url: '/v2/models/id-int64/ready' })).json()).toEqual({ name: 'id-int64', ready: true });
+    expect((await t.app.inject({ headers: auth, url: '/v2/models/id-int64/versions/1/ready' })).statusCode).toBe(200);
   });
 
   it.each(DATATYPES)('round-trips %s exactly, with flat and nested data', async (dt) => {
@@ -95,12 +95,12 @@ describe('Open Inference Protocol', () => {
   it('answers 404 for unknown models and versions, 400 for malformed versions', async () => {
     expect((await infer('nope', x({}))).statusCode).toBe(404);
     expect((await infer('id-fp32', x({}), '/v2/models/id-fp32/versions/9/infer')).statusCode).toBe(404);
-    expect((await t.app.inject({ url: '/v2/models/nope' })).json<{ error: string }>().error).toMatch(/pipeline "nope" not found/);
+    expect((await t.app.inject({ headers: auth, url: '/v2/models/nope' })).json<{ error: string }>().error).toMatch(/pipeline "nope" not found/);
     expect((await infer('id-fp32', x({}), '/v2/models/id-fp32/versions/latest/infer')).statusCode).toBe(400);
   });
 
   it('answers 400 for non-JSON and truncated bodies, 413 above the size limit', async () => {
-    const raw = (payload: string) => t.app.inject({ method: 'POST', url: '/v2/models/id-fp32/infer', headers: { 'content-type': 'application/json' }, payload });
+    const raw = (payload: string) => t.app.inject({ method: 'POST', url: '/v2/models/id-fp32/infer', headers: { ...auth, 'content-type': 'application/json' }, payload });
     const notJson = await raw('this is not json');
     expect(notJson.statusCode).toBe(400);
     expect(notJson.json<{ error: string }>().error).toMatch(/not valid JSON/);

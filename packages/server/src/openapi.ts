@@ -3,6 +3,12 @@
  * server registers is described here, so the document cannot fall behind the code.
  */
 import { DATATYPES, TIMEOUT_HEADER } from '@slipway/core';
+import { monitoringIngestPaths, monitoringIngestSchemas } from './openapi-monitoring-ingest.js';
+import { governancePaths, governanceSchemas } from './openapi-governance.js';
+import { alertPaths, alertSchemas } from './openapi-alerts.js';
+import { deploymentHeaders, deploymentPaths, deploymentSchemas } from './openapi-deployments.js';
+import { policyPaths, policySchemas } from './openapi-policies.js';
+import { profilePaths, profileSchemas } from './openapi-profiles.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -28,6 +34,10 @@ const overload = {
   '504': json(ref('Error'), `The ${TIMEOUT_HEADER} deadline passed while queued`),
 };
 const authed = [{ bearer: [] }];
+const dashboardPage = {
+  '200': { description: 'index.html of the dashboard', content: { 'text/html': { schema: { type: 'string' } } } },
+  '503': json(ref('Error'), 'The dashboard is not built; the message says to run `npm run build`'),
+};
 
 const tensor = {
   type: 'object',
@@ -50,7 +60,7 @@ const modelOps = (withVersion: boolean) => {
       post: {
         tags: ['inference'],
         summary: 'Inference (Open Inference Protocol)',
-        parameters: [...params, timeoutHeader],
+        parameters: [...params, timeoutHeader, ...(withVersion ? [] : deploymentHeaders)],
         requestBody: { required: true, content: { 'application/json': { schema: ref('InferRequest') } } },
         responses: { '200': json(ref('InferResponse')), ...oipErrors, '413': json(ref('OipError'), 'Body over the size limit'), ...overload },
       },
@@ -71,6 +81,12 @@ export const openApiDocument = {
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     schemas: {
+      ...monitoringIngestSchemas,
+      ...governanceSchemas,
+      ...alertSchemas,
+      ...deploymentSchemas,
+      ...policySchemas,
+      ...profileSchemas,
       Error: {
         type: 'object',
         required: ['error'],
@@ -161,7 +177,28 @@ export const openApiDocument = {
         properties: {
           pipeline: { type: 'string', description: 'name, name:vN or name@alias' },
           inputs: { description: 'A record, a list of records (tabular pipelines), or model inputs by name' },
-          mode: { enum: ['sync'] },
+          mode: { enum: ['sync', 'async', 'stream'], description: 'sync (default): the outputs; async: 202 and a run record; stream: server-sent events' },
+          callbackUrl: { type: 'string', description: 'async only: POSTed the run record when it finishes, signed (x-slipway-timestamp, x-slipway-signature: v1=HMAC-SHA256 of "timestamp.body")' },
+        },
+      },
+      RunRecord: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          mode: { enum: ['async', 'stream'] },
+          state: { enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] },
+          pipeline: { type: 'string' },
+          ref: { type: 'string' },
+          version: { type: ['integer', 'null'] },
+          inputs: { description: 'As submitted; null when over the record cap (inputsTruncated)' },
+          inputsTruncated: { type: 'boolean' },
+          outputs: { description: '{outputs, predictions?} (async) or the partials (stream); null until completed or over the cap' },
+          outputsTruncated: { type: 'boolean' },
+          error: { type: ['object', 'null'], properties: { class: { enum: ['input_error', 'pipeline_error', 'oom', 'timeout', 'unavailable', 'internal'] }, code: { type: 'string' }, message: { type: 'string' } } },
+          callback: { type: ['object', 'null'], properties: { url: { type: 'string' }, state: { enum: ['pending', 'delivered', 'failed'] }, attempts: { type: 'array', items: { type: 'object' } } } },
+          timings: { type: 'object', properties: { enqueuedAt: { type: 'string' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] }, queueMs: { type: ['number', 'null'] }, computeMs: { type: ['number', 'null'] } } },
+          executions: { type: 'integer' },
+          createdBy: { type: 'string' },
         },
       },
       RunResponse: {
@@ -191,10 +228,37 @@ export const openApiDocument = {
     '/v1/runs': {
       post: {
         tags: ['runs'],
-        summary: 'Run a pipeline (sync)',
+        summary: 'Run a pipeline: sync (default), async (202 + run record; auth) or stream (server-sent events output…, done | error; auth)',
         parameters: [timeoutHeader],
         requestBody: { required: true, content: { 'application/json': { schema: ref('RunRequest') } } },
-        responses: { '200': json(ref('RunResponse')), ...errors, ...overload },
+        responses: {
+          '200': { description: 'sync: the outputs; stream: text/event-stream', content: { 'application/json': { schema: ref('RunResponse') }, 'text/event-stream': { schema: { type: 'string' } } } },
+          '202': json(ref('RunRecord'), 'async: queued; poll Location'),
+          '401': json(ref('Error'), 'async and stream runs need a token'),
+          ...errors,
+          ...overload,
+        },
+      },
+      get: {
+        tags: ['runs'],
+        summary: 'Run records of async and streaming runs, newest first',
+        security: authed,
+        parameters: [
+          { name: 'pipeline', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'state', in: 'query', required: false, schema: { enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+        ],
+        responses: { '200': json({ type: 'object', properties: { runs: { type: 'array', items: ref('RunRecord') } } }), ...errors },
+      },
+    },
+    '/v1/runs/{id}': {
+      get: { tags: ['runs'], summary: 'One run record', security: authed, parameters: [param('id', 'Run id')], responses: { '200': json(ref('RunRecord')), ...errors } },
+      delete: {
+        tags: ['runs'],
+        summary: 'Cancel a run: queued at once; running is marked cancelled and its execution aborted (a computing model finishes, its result dropped)',
+        security: authed,
+        parameters: [param('id', 'Run id')],
+        responses: { '200': json(ref('RunRecord')), ...errors, '409': json(ref('Error'), 'The run already finished; the message names its state') },
       },
     },
     '/v1/pipelines': {
@@ -274,7 +338,17 @@ export const openApiDocument = {
         responses: { '200': json({ type: 'object', properties: { budgetBytes: { type: 'integer' }, usedBytes: { type: 'integer' }, models: { type: 'array', items: ref('LoadedVersion') } } }) },
       },
     },
+    ...monitoringIngestPaths,
+    ...governancePaths,
+    ...alertPaths,
+    ...deploymentPaths,
+    ...policyPaths,
+    ...profilePaths,
     '/metrics': { get: { tags: ['meta'], summary: 'Prometheus metrics (text format, slipway_ prefix)', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/openapi.json': { get: { tags: ['meta'], summary: 'This document', responses: { '200': json({ type: 'object' }) } } },
+    // The dashboard: public static files; its data comes from the API above with the signed-in token.
+    '/': { get: { tags: ['dashboard'], summary: 'The web dashboard (single-page app)', responses: dashboardPage } },
+    '/*': { get: { tags: ['dashboard'], summary: 'Dashboard client routes (e.g. /pipelines/credit-risk) answer the app; API paths and file names are never caught', responses: dashboardPage } },
+    '/assets/*': { get: { tags: ['dashboard'], summary: "The dashboard's built assets (content-hashed, cached for a year)", responses: { '200': { description: 'A JavaScript, CSS or image file' }, '404': { description: 'No such asset' } } } },
   },
 };

@@ -15,13 +15,13 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 async function expectNothingStored(before: { pipelines: unknown; files: string[] }) {
-  const now = await t.app.inject({ url: '/v1/pipelines' });
+  const now = await t.app.inject({ headers: auth, url: '/v1/pipelines' });
   expect(now.json()).toEqual(before.pipelines);
   expect(await listFiles(join(t.dir, 'artifacts'))).toEqual(before.files);
 }
 
 async function snapshot() {
-  return { pipelines: (await t.app.inject({ url: '/v1/pipelines' })).json<unknown>(), files: await listFiles(join(t.dir, 'artifacts')) };
+  return { pipelines: (await t.app.inject({ headers: auth, url: '/v1/pipelines' })).json<unknown>(), files: await listFiles(join(t.dir, 'artifacts')) };
 }
 
 describe('push', () => {
@@ -114,24 +114,24 @@ describe('versions and aliases', () => {
   it('resolves name, name:vN and name@alias everywhere', async () => {
     const set = await t.app.inject({ method: 'PUT', url: '/v1/pipelines/tiny/aliases/production', headers: auth, payload: { version: 'v1' } });
     expect(set.statusCode).toBe(200);
-    const get = async (ref: string) => (await t.app.inject({ url: `/v1/versions/${encodeURIComponent(ref)}` })).json<VersionRecord>().version;
+    const get = async (ref: string) => (await t.app.inject({ headers: auth, url: `/v1/versions/${encodeURIComponent(ref)}` })).json<VersionRecord>().version;
     expect(await get('tiny')).toBe(2);
     expect(await get('tiny:v1')).toBe(1);
     expect(await get('tiny:2')).toBe(2);
     expect(await get('tiny@production')).toBe(1);
-    const meta = await t.app.inject({ url: '/v2/models/tiny@production' });
+    const meta = await t.app.inject({ headers: auth, url: '/v2/models/tiny@production' });
     expect(meta.json<{ name: string; versions: string[] }>()).toMatchObject({ name: 'tiny', versions: ['2', '1'] });
-    const run = await t.app.inject({ method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny@production', inputs: { income: 1, owner: true, score: 0 } } });
+    const run = await t.app.inject({ headers: auth, method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny@production', inputs: { income: 1, owner: true, score: 0 } } });
     expect(run.json<{ version: number }>().version).toBe(1);
   });
 
   it('keeps every alias move with who and when, and the API sees moves at once', async () => {
     for (const v of [1, 2, 1]) {
       await t.app.inject({ method: 'PUT', url: '/v1/pipelines/tiny/aliases/production', headers: auth, payload: { version: v } });
-      const run = await t.app.inject({ method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny@production', inputs: { income: 1, owner: true, score: 0 } } });
+      const run = await t.app.inject({ headers: auth, method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny@production', inputs: { income: 1, owner: true, score: 0 } } });
       expect(run.json<{ version: number }>().version).toBe(v);
     }
-    const res = await t.app.inject({ url: '/v1/pipelines/tiny/aliases/production/history' });
+    const res = await t.app.inject({ headers: auth, url: '/v1/pipelines/tiny/aliases/production/history' });
     const { history } = res.json<{ history: { fromVersion: number | null; toVersion: number; actor: string; at: string }[] }>();
     expect(history.map((h) => [h.fromVersion, h.toVersion])).toEqual([[null, 1], [1, 2], [2, 1]]);
     expect(history.every((h) => h.actor === 'tester' && !Number.isNaN(Date.parse(h.at)))).toBe(true);
@@ -147,20 +147,20 @@ describe('versions and aliases', () => {
     const res = await t.app.inject({ method: 'PUT', url, headers: auth, payload });
     expect(res.statusCode).toBe(status);
     expect(res.json<{ error: { message: string } }>().error.message.length).toBeGreaterThan(10);
-    const aliases = await t.app.inject({ url: '/v1/pipelines/tiny/aliases' });
+    const aliases = await t.app.inject({ headers: auth, url: '/v1/pipelines/tiny/aliases' });
     expect(aliases.json()).toEqual({ aliases: [] });
   });
 
   it('answers 404 for unknown pipelines, versions and aliases', async () => {
     for (const url of ['/v1/pipelines/nope', '/v1/versions/tiny:v7', '/v1/versions/tiny@staging', '/v1/pipelines/nope/versions', '/v1/pipelines/tiny/aliases/staging/history']) {
-      const res = await t.app.inject({ url });
+      const res = await t.app.inject({ headers: auth, url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json<{ error: { code: string; requestId: string } }>().error).toMatchObject({ code: 'not_found', requestId: expect.any(String) as string });
     }
   });
 
   it('refuses to serve a corrupted artifact, and serves again once it is repaired', async () => {
-    const record = (await t.app.inject({ url: '/v1/versions/tiny:v1' })).json<VersionRecord>();
+    const record = (await t.app.inject({ headers: auth, url: '/v1/versions/tiny:v1' })).json<VersionRecord>();
     const model = record.artifacts.find((a) => a.path === 'model.onnx');
     const hex = model!.digest.slice('sha256:'.length);
     const file = join(t.dir, 'artifacts', 'sha256', hex.slice(0, 2), hex);
@@ -168,7 +168,7 @@ describe('versions and aliases', () => {
     const corrupted = Buffer.from(original);
     corrupted[corrupted.length - 5]! ^= 0xff;
     await writeFile(file, corrupted);
-    const infer = () => t.app.inject({ method: 'POST', url: '/v2/models/tiny/versions/1/infer', payload: { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
+    const infer = () => t.app.inject({ headers: auth, method: 'POST', url: '/v2/models/tiny/versions/1/infer', payload: { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] } });
     const bad = await infer();
     expect(bad.statusCode).toBe(500);
     expect(bad.json<{ error: string }>().error).toMatch(/corrupted/);

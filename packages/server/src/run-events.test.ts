@@ -1,6 +1,6 @@
 import type { RunEvent } from '@slipway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, classifierPackage, createTestApp, push } from './testing/fixtures.js';
+import { type TestApp, classifierPackage, createTestApp, push, auth } from './testing/fixtures.js';
 
 const events: RunEvent[] = [];
 let t: TestApp;
@@ -13,7 +13,7 @@ afterAll(() => t.cleanup());
 describe('run events', () => {
   it('tells observers about a run of /v1/runs with its inputs, outputs and timing', async () => {
     events.length = 0;
-    const res = await t.app.inject({ method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny', inputs: { income: 1, owner: true, score: 2 } } });
+    const res = await t.app.inject({ headers: auth, method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny', inputs: { income: 1, owner: true, score: 2 } } });
     expect(res.statusCode).toBe(200);
     expect(events).toHaveLength(1);
     const [e] = events;
@@ -32,7 +32,7 @@ describe('run events', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/v2/models/tiny/infer',
-      headers: { 'x-request-id': 'req-42' },
+      headers: { ...auth, 'x-request-id': 'req-42' },
       payload: { id: 'loan-7', inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [0, 0, 0] }] },
     });
     expect(res.statusCode).toBe(200);
@@ -44,10 +44,10 @@ describe('run events', () => {
     const late = await t.app.inject({
       method: 'POST',
       url: '/v1/runs',
-      headers: { 'x-slipway-timeout-ms': '0.001' },
+      headers: { ...auth, 'x-slipway-timeout-ms': '0.001' },
       payload: { pipeline: 'tiny', inputs: { income: 1, owner: true, score: 2 } },
     });
-    const bad = await t.app.inject({ method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny', inputs: { income: 'x' } } });
+    const bad = await t.app.inject({ headers: auth, method: 'POST', url: '/v1/runs', payload: { pipeline: 'tiny', inputs: { income: 'x' } } });
     expect(bad.statusCode).toBe(400);
     expect(late.statusCode).toBe(504);
     expect(events.map((e) => [e.error, e.outputs])).toEqual([['deadline_exceeded', undefined]]);

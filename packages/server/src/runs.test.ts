@@ -1,6 +1,6 @@
 import type { RunResponse } from '@slipway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push } from './testing/fixtures.js';
+import { type TestApp, classifierPackage, createTestApp, identityModel, packageTar, push, auth } from './testing/fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const run = (payload: unknown) => t.app.inject({ method: 'POST', url: '/v1/runs', payload: payload as object });
+const run = (payload: unknown) => t.app.inject({ headers: auth, method: 'POST', url: '/v1/runs', payload: payload as object });
 
 describe('runs API', () => {
   it('runs one record and returns labelled predictions', async () => {

@@ -21,7 +21,8 @@ describe('startServer (embedded: SQLite + local disk)', () => {
     let token: string;
     try {
       expect(first.examples).toEqual([
-        { ref: 'credit-risk@production', created: true },
+        // The default Regulation B policy keeps credit-risk (sex, age, marital_status) out of production.
+        { ref: 'credit-risk@staging', created: true },
         { ref: 'sensor-mlp@production', created: true },
       ]);
       expect(first.newAdminToken).toMatch(/^slw_/);
@@ -38,14 +39,16 @@ describe('startServer (embedded: SQLite + local disk)', () => {
           return [h, Number.isNaN(Number(v)) ? v : Number(v)];
         }),
       );
-      const res = await fetch(`${first.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'credit-risk@production', inputs: record }) });
+      const res = await fetch(`${first.url}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ pipeline: 'credit-risk@staging', inputs: record }) });
       expect(res.status).toBe(200);
       const run = (await res.json()) as RunResponse;
       expect(run.ref).toBe('credit-risk:v1');
       expect(['repaid', 'default']).toContain(run.predictions?.[0]?.label);
 
-      const moved = await fetch(`${first.url}/v1/pipelines/credit-risk/aliases/staging`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"version":1}' });
+      const moved = await fetch(`${first.url}/v1/pipelines/credit-risk/aliases/canary`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"version":1}' });
       expect(moved.status).toBe(200);
+      const blocked = await fetch(`${first.url}/v1/pipelines/credit-risk/aliases/production`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"version":1}' });
+      expect(blocked.status).toBe(403);
     } finally {
       await first.close();
     }
@@ -54,9 +57,9 @@ describe('startServer (embedded: SQLite + local disk)', () => {
     try {
       expect(second.examples.map((e) => e.created)).toEqual([false, false]);
       expect(second.newAdminToken).toBeUndefined();
-      const { pipelines } = (await (await fetch(`${second.url}/v1/pipelines`)).json()) as PipelinesResponse;
+      const { pipelines } = (await (await fetch(`${second.url}/v1/pipelines`, { headers: { authorization: `Bearer ${token}` } })).json()) as PipelinesResponse;
       expect(pipelines.map((p) => [p.name, p.versionCount, p.aliases])).toEqual([
-        ['credit-risk', 1, { production: 1, staging: 1 }],
+        ['credit-risk', 1, { canary: 1, staging: 1 }],
         ['sensor-mlp', 1, { production: 1 }],
       ]);
     } finally {
@@ -69,7 +72,8 @@ describe('startServer (embedded: SQLite + local disk)', () => {
     const cfg = resolveServerConfig({ port: 0, dataDir: dir, examplesDir, logLevel: 'silent' }, {});
     try {
       const first = await startServer(cfg);
-      const models = async (url: string) => ((await (await fetch(`${url}/v1/serving/models`)).json()) as { models: { pipeline: string }[] }).models.map((m) => m.pipeline).sort();
+      const headers = { authorization: `Bearer ${first.newAdminToken!}` };
+      const models = async (url: string) => ((await (await fetch(`${url}/v1/serving/models`, { headers })).json()) as { models: { pipeline: string }[] }).models.map((m) => m.pipeline).sort();
       expect(await models(first.url)).toEqual(['credit-risk', 'sensor-mlp']);
       await first.close();
       const second = await startServer({ ...cfg, examples: false });

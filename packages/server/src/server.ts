@@ -6,11 +6,15 @@
 import { join } from 'node:path';
 import { ErrorCode, SlipwayError } from '@slipway/core';
 import { createOnnxRuntime } from '@slipway/runtime';
-import { createLocalArtifactStore, createMetadataStore } from '@slipway/store';
+import { createMetadataStore } from '@slipway/store';
 import { createApp } from './app.js';
+import { loadTls } from './tls.js';
 import { bootstrapAdminToken } from './auth.js';
 import type { ResolvedServerConfig } from './config.js';
+import { loadMasterKey, openArtifactStore } from './encryption.js';
+import { masterKeySealer } from './alert-channels.js';
 import { deployExamples } from './examples.js';
+import { loadCallbackSecret } from './run-callback-secret.js';
 
 export interface RunningServer {
   url: string;
@@ -22,12 +26,15 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ResolvedServerConfig): Promise<RunningServer> {
+  // A bad or unreadable master key stops the start before anything is opened.
+  const masterKey = await loadMasterKey(config);
+  const tls = await loadTls(config);
   const store = createMetadataStore(config.databaseUrl ?? join(config.dataDir, 'slipway.db'));
   await store.migrate();
-  const artifacts = createLocalArtifactStore({ dir: join(config.dataDir, 'artifacts') });
+  const artifacts = openArtifactStore(config.dataDir, masterKey);
   // Validating a push opens a session only to read its signature: one thread is enough.
   const runtime = createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const { app, registry, engine } = createApp({
+  const { app, registry, engine, policies } = createApp({
     ...config,
     store,
     artifacts,
@@ -37,11 +44,24 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
       ...(config.modelMemoryBytes === undefined ? {} : { budgetBytes: config.modelMemoryBytes }),
       ...(config.workerThreads === undefined ? {} : { workerThreads: config.workerThreads }),
     },
+    runs: {
+      callbackSecret: await loadCallbackSecret(config.dataDir, config.callbackSecret),
+      callbackAllow: config.callbackAllow,
+      concurrency: config.asyncRunConcurrency,
+      maxRecordBytes: config.runRecordMaxBytes,
+    },
+    // Notification channel secrets are sealed with the master key when there is one.
+    ...(masterKey === undefined ? {} : { alerts: { sealer: masterKeySealer(masterKey) } }),
+    ...(tls === undefined ? {} : { tls }),
+    rateLimits: { tokenPerSecond: config.tokenRateLimit, pipelinePerSecond: config.pipelineRateLimit },
+    monitoringIngest: { retentionDays: config.predictionRetentionDays, retentionRows: config.predictionRetentionRows },
   });
   app.addHook('onClose', () => store.close());
   try {
     const tokenFile = join(config.dataDir, 'admin-token');
     const newAdminToken = await bootstrapAdminToken(store, { adminToken: config.adminToken, tokenFile });
+    // The built-in Regulation B policy guards production from the first start on (an admin may change it).
+    await policies.installDefaults();
     const examples = config.examples ? await deployExamples(config.examplesDir, registry, engine) : [];
     await app.listen({ port: config.port, host: config.host }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE') throw err;
@@ -54,7 +74,7 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${host}:${port}`, close: () => app.close(), tokenFile, examples, ...(newAdminToken ? { newAdminToken } : {}) };
+    return { url: `${tls === undefined ? 'http' : 'https'}://${host}:${port}`, close: () => app.close(), tokenFile, examples, ...(newAdminToken ? { newAdminToken } : {}) };
   } catch (err) {
     await app.close();
     throw err;

@@ -8,14 +8,14 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-const record = async (ref: string) => (await t.app.inject({ url: `/v1/versions/${encodeURIComponent(ref)}` })).json<VersionRecord>();
+const record = async (ref: string) => (await t.app.inject({ headers: auth, url: `/v1/versions/${encodeURIComponent(ref)}` })).json<VersionRecord>();
 const metric = async (line: RegExp) => {
   const text = (await t.app.inject({ url: '/metrics' })).body;
   const m = text.split('\n').find((l) => line.test(l));
   return m === undefined ? 0 : Number(m.split(' ').pop());
 };
 const run = (pipeline: string, inputs: unknown, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'POST', url: '/v1/runs', headers, payload: { pipeline, inputs } as object });
+  t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...auth, ...headers }, payload: { pipeline, inputs } as object });
 const slowRow = () => ({ x: [new Array(512).fill(0.5)] });
 
 describe('preloading', () => {
@@ -38,14 +38,14 @@ describe('preloading', () => {
     const warm = await t.app.inject({ method: 'POST', url: '/v1/pipelines/tiny/warmup', headers: auth, payload: { version: 'v1', durationSeconds: 60 } });
     expect(warm.statusCode).toBe(200);
     expect(warm.json()).toMatchObject({ pipeline: 'tiny', version: 1, host: 'inline', bytes: expect.any(Number) as number });
-    const listed = (await t.app.inject({ url: '/v1/serving/models' })).json<{ models: { pipeline: string; pinnedUntil: string }[]; usedBytes: number; budgetBytes: number }>();
+    const listed = (await t.app.inject({ headers: auth, url: '/v1/serving/models' })).json<{ models: { pipeline: string; pinnedUntil: string }[]; usedBytes: number; budgetBytes: number }>();
     expect(listed.models).toEqual([expect.objectContaining({ pipeline: 'tiny', pinnedUntil: expect.stringMatching(/^\d{4}-/) as string })]);
     expect(listed.usedBytes).toBeGreaterThan(0);
     const cool = await t.app.inject({ method: 'POST', url: '/v1/pipelines/tiny/cooldown', headers: auth, payload: { version: 1 } });
     expect(cool.json()).toEqual({ pipeline: 'tiny', version: 1, loaded: false });
     await t.app.inject({ method: 'POST', url: '/v1/pipelines/tiny/warmup', headers: auth, payload: { version: 1, durationSeconds: 0.001 } });
     await new Promise((r) => setTimeout(r, 5));
-    const expired = (await t.app.inject({ url: '/v1/serving/models' })).json<{ models: { pinnedUntil: string | null }[] }>();
+    const expired = (await t.app.inject({ headers: auth, url: '/v1/serving/models' })).json<{ models: { pinnedUntil: string | null }[] }>();
     expect(expired.models[0]?.pinnedUntil).toBeNull();
     expect((await t.app.inject({ method: 'POST', url: '/v1/pipelines/tiny/warmup', headers: auth, payload: { version: 'v9' } })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: '/v1/pipelines/tiny/warmup', headers: auth, payload: { durationSeconds: -1 } })).statusCode).toBe(400);

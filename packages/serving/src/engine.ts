@@ -1,18 +1,20 @@
 /**
  * The serving engine: one entry point that runs a version's model. It joins the model
- * cache (where and whether a version is loaded), one dispatcher per loaded version
- * (queueing, batching, concurrency) and the metrics.
+ * cache (where and whether a version is loaded), one dispatcher per loaded replica
+ * (queueing, batching, concurrency) and the metrics. A version has one replica unless a
+ * deployment's autoscaler asks for more (`scale`): then each run goes to the loaded replica
+ * with the least work, and a run whose worker thread died under it is run again elsewhere.
  */
 import { cpus, totalmem } from 'node:os';
-import { SERVING_DEFAULTS, type VersionRecord } from '@slipway/core';
+import { ErrorCode, SERVING_DEFAULTS, type Tensor, type VersionRecord, isSlipwayError } from '@slipway/core';
 import type { OnnxRuntimeOptions } from '@slipway/runtime';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createDispatcher, type Dispatcher } from './dispatcher.js';
 import { createInlineHost } from './inline-host.js';
 import { type ServingMetrics, createServingMetrics } from './metrics.js';
 import { type LoadedVersion, createModelCache } from './model-cache.js';
-import { createThreadHost } from './thread-host.js';
-import { type RunControls, type RunInputs, type RunResult, type VersionKey, versionKey } from './types.js';
+import { createThreadHost, type ThreadHost } from './thread-host.js';
+import { type RunControls, type RunInputs, type RunResult, type VersionKey, baseKey, replicaKey, versionKey } from './types.js';
 
 export interface ServingEngineOptions {
   /** Reads and verifies a version's model bytes. */
@@ -31,9 +33,40 @@ export interface ServingEngineOptions {
 }
 
 
+/** Per-deployment settings that replace the manifest's `serving` and `batching`. */
+export interface VersionServingSettings {
+  maxConcurrency?: number;
+  maxQueue?: number;
+  queueTimeoutMs?: number;
+  batching?: { maxBatchSize: number; maxDelayMicros: number; preferredBatchSizes: number[] };
+}
+
+/** Runs of a version in flight, and their count integrated over time (run·ms) up to `at`. */
+interface InFlight {
+  count: number;
+  area: number;
+  at: number;
+}
+
+/** The replica number of a replica key (`credit-risk:3#2` → 2). */
+const replicaOf = (key: VersionKey): number => {
+  const hash = key.indexOf('#');
+  return hash < 0 ? 0 : Number(key.slice(hash + 1));
+};
+
+/** A worker thread died under the run (or took the version with it): running it again elsewhere is safe. */
+const isHostLoss = (error: unknown): boolean => isSlipwayError(error) && error.code === ErrorCode.unavailable && typeof error.details?.host === 'string';
+
+/** A copy of the run whose buffers are its own: a thread host takes the buffers it is sent. */
+function copyRun(run: RunInputs): RunInputs {
+  const inputs = new Map<string, Tensor>();
+  for (const [name, t] of run.inputs) inputs.set(name, { ...t, data: t.data.slice() });
+  return run.outputs === undefined ? { inputs } : { inputs, outputs: run.outputs };
+}
+
 /** Batching applies only when every input and output can grow along its first dimension. */
-function batchingFor(version: LoadedVersion) {
-  const batching = version.record.manifest.batching;
+function batchingFor(version: LoadedVersion, override?: VersionServingSettings['batching']) {
+  const batching = override ?? version.record.manifest.batching;
   if (!batching) return undefined;
   const { inputs, outputs } = version.signature;
   const dynamicFirst = [...inputs, ...outputs].every((spec) => spec.shape.length > 0 && (spec.shape[0] ?? 0) < 0);
@@ -50,6 +83,22 @@ export function createServingEngine(options: ServingEngineOptions) {
   // uses more than one core; the cores are shared out between the threads.
   const intraThreads = Math.max(1, Math.floor(cpus().length / threadCount));
   const dispatchers = new Map<VersionKey, Dispatcher>();
+  /** Replicas asked for per version (`scale`); absent: one, loaded on demand. */
+  const replicas = new Map<VersionKey, number>();
+  /** Runs admitted and not yet answered per version, including those waiting for a load: the autoscaler's concurrency. */
+  const inFlight = new Map<VersionKey, InFlight>();
+  /** Adds `delta` runs in flight, first accruing the time the previous count was held. */
+  const change = (base: VersionKey, delta: number) => {
+    const at = performance.now();
+    let f = inFlight.get(base);
+    if (f === undefined) inFlight.set(base, (f = { count: 0, area: 0, at }));
+    f.area += f.count * (at - f.at);
+    f.at = at;
+    f.count += delta;
+  };
+  const overrides = new Map<VersionKey, VersionServingSettings>();
+  /** Runs sent to each replica and not yet answered (counted from the moment it is picked, before its lease). */
+  const replicaLoad = new Map<VersionKey, number>();
   /** The `slipway_model_loaded_bytes` labels of each loaded version, to remove them when it goes. */
   const loadedLabels = new Map<VersionKey, { pipeline: string; version: string; host: string }>();
   const forget = (key: VersionKey) => {
@@ -61,13 +110,7 @@ export function createServingEngine(options: ServingEngineOptions) {
   };
   const pipelineOf = (key: VersionKey) => key.slice(0, key.lastIndexOf(':'));
 
-  const cache = createModelCache({
-    budgetBytes,
-    hosts: {
-      // One thread per session: every session otherwise gets its own spinning intra-op pool,
-      // and a thousand small models would mean a thousand pools fighting the HTTP thread.
-      inline: createInlineHost(createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 })),
-      threads: Array.from({ length: threadCount }, (_, i) =>
+  const threadHosts: ThreadHost[] = Array.from({ length: threadCount }, (_, i) =>
         createThreadHost({
           id: `thread-${i}`,
           runtimeOptions: options.threadRuntimeOptions ?? { intraOpNumThreads: intraThreads },
@@ -77,7 +120,15 @@ export function createServingEngine(options: ServingEngineOptions) {
             keys.forEach(forget);
           },
         }),
-      ),
+      );
+  const threadHostSet = new Set<unknown>(threadHosts);
+  const cache = createModelCache({
+    budgetBytes,
+    hosts: {
+      // One thread per session: every session otherwise gets its own spinning intra-op pool,
+      // and a thousand small models would mean a thousand pools fighting the HTTP thread.
+      inline: createInlineHost(createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 })),
+      threads: threadHosts,
     },
     ...(options.inlineMaxBytes === undefined ? {} : { inlineMaxBytes: options.inlineMaxBytes }),
     ...(options.hotSetFile === undefined ? {} : { hotSetFile: options.hotSetFile }),
@@ -106,10 +157,11 @@ export function createServingEngine(options: ServingEngineOptions) {
     let d = dispatchers.get(version.key);
     if (d === undefined) {
       const { host, key, record } = version;
-      const batching = batchingFor(version);
+      const override = overrides.get(baseKey(key));
+      const batching = batchingFor(version, override?.batching);
       const series = metrics.forPipeline(record.pipeline);
       d = createDispatcher({
-        name: `${record.pipeline}:v${record.version}`,
+        name: `${record.pipeline}:v${record.version}${key === baseKey(key) ? '' : ` (replica ${replicaOf(key)})`}`,
         execute: (run) => {
           // Observed per execution, not per request, so the histogram shows real batch sizes.
           const first = run.inputs.values().next().value;
@@ -118,6 +170,9 @@ export function createServingEngine(options: ServingEngineOptions) {
         },
         ...SERVING_DEFAULTS,
         ...record.manifest.serving,
+        ...(override?.maxConcurrency === undefined ? {} : { maxConcurrency: override.maxConcurrency }),
+        ...(override?.maxQueue === undefined ? {} : { maxQueue: override.maxQueue }),
+        ...(override?.queueTimeoutMs === undefined ? {} : { queueTimeoutMs: override.queueTimeoutMs }),
         ...(batching ? { batching } : {}),
       });
       dispatchers.set(key, d);
@@ -125,16 +180,81 @@ export function createServingEngine(options: ServingEngineOptions) {
     return d;
   }
 
+  /** One run fewer on a replica. */
+  const unpick = (key: VersionKey) => {
+    const left = (replicaLoad.get(key) ?? 1) - 1;
+    if (left > 0) replicaLoad.set(key, left);
+    else replicaLoad.delete(key);
+  };
+
+  /** The loaded replica with the fewest runs sent to it and unanswered; replica 0 when none is loaded (it loads). */
+  function pickReplica(record: VersionRecord, base: VersionKey): number {
+    const wanted = replicas.get(base) ?? 1;
+    if (wanted <= 1) return 0;
+    let best = 0;
+    let bestLoad = Infinity;
+    for (let i = 0; i < wanted; i++) {
+      const key = replicaKey(record, i);
+      if (!cache.isLoaded(key)) continue;
+      const load = replicaLoad.get(key) ?? 0;
+      if (load < bestLoad) {
+        best = i;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  async function inferOnce(record: VersionRecord, run: RunInputs, controls: RunControls | undefined, retry: boolean): Promise<RunResult> {
+    const base = versionKey(record);
+    const replica = pickReplica(record, base);
+    const key = replicaKey(record, replica);
+    // Counted only where there is a choice: a single replica's hot path pays no map updates.
+    let picked = (replicas.get(base) ?? 1) > 1;
+    if (picked) replicaLoad.set(key, (replicaLoad.get(key) ?? 0) + 1);
+    const done = () => {
+      if (picked) unpick(key);
+      picked = false;
+    };
+    let lease: Awaited<ReturnType<typeof cache.acquire>>;
+    try {
+      lease = await cache.acquire(record, replica);
+    } catch (error) {
+      done();
+      throw error;
+    }
+    try {
+      const onThread = threadHostSet.has(lease.version.host);
+      // A run sent to a worker thread gives its buffers away: keep the originals to run it again if the thread dies.
+      const sent = retry && onThread ? copyRun(run) : run;
+      try {
+        return await dispatcherFor(lease.version).submit(sent, controls);
+      } catch (error) {
+        if (!retry || !onThread || !isHostLoss(error) || controls?.signal?.aborted === true) throw error;
+        metrics.retries.inc({ pipeline: record.pipeline });
+        lease.release();
+        done();
+        return await inferOnce(record, run, controls, false);
+      }
+    } finally {
+      lease.release();
+      done();
+    }
+  }
+
   return {
     metrics,
     budgetBytes,
+    /** The worker thread hosts, for resource advertisement and fault tests. */
+    threadHosts: threadHosts as readonly ThreadHost[],
 
     /** Runs a version's model, loading it first if needed. */
     async infer(record: VersionRecord, run: RunInputs, controls?: RunControls): Promise<RunResult> {
       const pipeline = record.pipeline;
-      const lease = await cache.acquire(record);
+      const base = versionKey(record);
+      change(base, 1);
       try {
-        const result = await dispatcherFor(lease.version).submit(run, controls);
+        const result = await inferOnce(record, run, controls, true);
         const t = result.timings;
         const series = metrics.forPipeline(pipeline);
         series.ok.inc();
@@ -146,8 +266,56 @@ export function createServingEngine(options: ServingEngineOptions) {
         metrics.runs.inc({ pipeline, outcome: (err as { code?: string }).code ?? 'internal' });
         throw err;
       } finally {
-        lease.release();
+        change(base, -1);
       }
+    },
+
+    /** Runs of the version admitted and not yet answered (queued, loading or running). */
+    inFlight: (record: VersionRecord): number => inFlight.get(versionKey(record))?.count ?? 0,
+
+    /**
+     * Runs in flight integrated over time (run·ms) since the version's first run, with the
+     * clock it was read at (`performance.now()`): two readings give the average concurrency
+     * between them, which also sees runs shorter than the interval.
+     */
+    concurrencyArea(record: VersionRecord): { area: number; at: number } {
+      const at = performance.now();
+      const f = inFlight.get(versionKey(record));
+      return { area: f === undefined ? 0 : f.area + f.count * (at - f.at), at };
+    },
+
+    /**
+     * Keeps `count` replicas of the version loaded: loads the missing ones (each on a host
+     * holding no other replica where one is free) and unloads the surplus once idle. 0
+     * unloads every replica; the next run then loads one again (a cold start, never a
+     * refusal). Resolves when the loads and unloads are done.
+     */
+    async scale(record: VersionRecord, count: number): Promise<void> {
+      const base = versionKey(record);
+      replicas.set(base, count);
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < count; i++) if (!cache.isLoaded(replicaKey(record, i))) work.push(cache.warm(record, i));
+      for (const v of cache.list()) if (baseKey(v.key) === base && replicaOf(v.key) >= count) work.push(cache.unload(v.key));
+      await Promise.all(work);
+    },
+
+    /** Starts every worker thread now, so a later scale-up pays for its model load only. */
+    startHosts: () => Promise.all(threadHosts.map((h) => h.start())).then(() => undefined),
+
+    /** Replicas asked for (1 unless scaled) and loaded now. */
+    replicas(record: VersionRecord): { desired: number; ready: number } {
+      const base = versionKey(record);
+      const ready = cache.list().filter((v) => baseKey(v.key) === base).length;
+      return { desired: replicas.get(base) ?? 1, ready };
+    },
+
+    /** Replaces the manifest's serving and batching settings of a version (a deployment's overrides); undefined restores them. */
+    configure(record: VersionRecord, settings: VersionServingSettings | undefined): void {
+      const base = versionKey(record);
+      if (settings === undefined) overrides.delete(base);
+      else overrides.set(base, settings);
+      // Runs already admitted finish on the dispatcher they are in; new ones get the new settings.
+      for (const key of [...dispatchers.keys()]) if (baseKey(key) === base) dispatchers.delete(key);
     },
 
     /** Loads and warms a version (before an alias moves to it). */
@@ -160,7 +328,8 @@ export function createServingEngine(options: ServingEngineOptions) {
     async cooldown(record: VersionRecord): Promise<void> {
       const key = versionKey(record);
       cache.unpin(key);
-      await cache.unload(key);
+      const others = cache.list().filter((v) => v.key !== key && baseKey(v.key) === key);
+      await Promise.all([cache.unload(key), ...others.map((v) => cache.unload(v.key))]);
     },
     isLoaded: (record: VersionRecord) => cache.isLoaded(versionKey(record)),
     loaded: () => cache.list(),

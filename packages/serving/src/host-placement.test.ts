@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INLINE_MAX_BYTES, placeVersion, type PlacementHosts } from './host-placement.js';
+import { DEFAULT_INLINE_MAX_BYTES, placeReplica, placeVersion, type PlacementHosts } from './host-placement.js';
 
 const MiB = 2 ** 20;
 const threads = (...loaded: number[]): PlacementHosts['threads'] => loaded.map((loadedBytes, i) => ({ id: `thread-${i + 1}`, loadedBytes }));
@@ -17,5 +17,19 @@ describe('placeVersion', () => {
     ['threshold 0 sends everything to threads', 1, threads(5, 3), 0, 'thread-2'],
   ])('%s', (_, bytes, threadHosts, inlineMaxBytes, expected) => {
     expect(placeVersion(bytes, { inline: 'inline', threads: threadHosts }, inlineMaxBytes)).toBe(expected);
+  });
+});
+
+describe('placeReplica', () => {
+  const hosts = (...loaded: number[]): PlacementHosts => ({ inline: 'inline', threads: threads(...loaded) });
+  it.each<[string, number, PlacementHosts, string[], string]>([
+    ['the first replica: the usual placement', 64 * 1024, hosts(0, 0), [], 'inline'],
+    ['a small model with a replica inline: the emptiest thread', 64 * 1024, hosts(5 * MiB, 1 * MiB), ['inline'], 'thread-2'],
+    ['a small model inline when its other replica is on a thread', 64 * 1024, hosts(0, 0), ['thread-1'], 'inline'],
+    ['a large model avoids the thread already holding it', 64 * MiB, hosts(0, 100 * MiB), ['thread-1'], 'thread-2'],
+    ['every thread holds one: the emptiest thread again', 64 * MiB, hosts(300 * MiB, 100 * MiB), ['thread-1', 'thread-2'], 'thread-2'],
+    ['every host holds a small one: inline again', 1024, hosts(0), ['inline', 'thread-1'], 'inline'],
+  ])('%s', (_, bytes, h, occupied, expected) => {
+    expect(placeReplica(bytes, h, new Set(occupied))).toBe(expected);
   });
 });

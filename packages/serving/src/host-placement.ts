@@ -30,3 +30,17 @@ export function placeVersion(modelFileBytes: number, hosts: PlacementHosts, inli
   for (const thread of hosts.threads) if (best === undefined || thread.loadedBytes < best.loadedBytes) best = thread;
   return best?.id ?? hosts.inline;
 }
+
+/**
+ * The host for another replica of a version whose replicas already live on `occupied`:
+ * replicas exist to run in parallel, so a host without one is preferred (the inline host
+ * only for a small model, then the thread holding the fewest bytes); when every eligible
+ * host has one, the usual placement.
+ */
+export function placeReplica(modelFileBytes: number, hosts: PlacementHosts, occupied: ReadonlySet<string>, inlineMaxBytes: number = DEFAULT_INLINE_MAX_BYTES): string {
+  if (occupied.size === 0) return placeVersion(modelFileBytes, hosts, inlineMaxBytes);
+  if (modelFileBytes < inlineMaxBytes && !occupied.has(hosts.inline)) return hosts.inline;
+  const free = hosts.threads.filter((t) => !occupied.has(t.id));
+  if (free.length > 0) return placeVersion(Math.max(modelFileBytes, inlineMaxBytes), { inline: hosts.inline, threads: free }, inlineMaxBytes);
+  return placeVersion(modelFileBytes, hosts, inlineMaxBytes);
+}

@@ -21,6 +21,7 @@ export function createServingMetrics(registry: Registry = new Registry()) {
     batchRows: new Histogram({ name: 'slipway_batch_rows', help: 'Rows per model execution', labelNames: ['pipeline'], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers }),
     cacheHits: new Counter({ name: 'slipway_model_cache_hits_total', help: 'Runs whose version was already loaded', labelNames: ['pipeline'], registers }),
     cacheMisses: new Counter({ name: 'slipway_model_cache_misses_total', help: 'Runs that had to wait for their version to load', labelNames: ['pipeline'], registers }),
+    retries: new Counter({ name: 'slipway_run_retries_total', help: 'Runs run again on another worker because the worker thread running them died', labelNames: ['pipeline'], registers }),
     evictions: new Counter({ name: 'slipway_model_evictions_total', help: 'Versions unloaded to make room within the memory budget', labelNames: ['pipeline'], registers }),
     loadSeconds: new Histogram({ name: 'slipway_model_load_seconds', help: 'Artifact read, session creation and warm-up of a version', labelNames: ['pipeline'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers }),
     loadedBytes: new Gauge({ name: 'slipway_model_loaded_bytes', help: 'Measured memory of each loaded version', labelNames: ['pipeline', 'version', 'host'], registers }),

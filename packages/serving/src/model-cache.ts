@@ -11,10 +11,10 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCode, InvalidInputError, type ModelSignature, SlipwayError, type VersionRecord } from '@slipway/core';
-import { DEFAULT_INLINE_MAX_BYTES, placeVersion } from './host-placement.js';
+import { DEFAULT_INLINE_MAX_BYTES, placeReplica } from './host-placement.js';
 import { measureLoad } from './memory.js';
 import type { ThreadHost } from './thread-host.js';
-import { type LoadReport, type ModelHost, type VersionKey, versionKey } from './types.js';
+import { type LoadReport, type ModelHost, type VersionKey, baseKey, replicaKey } from './types.js';
 
 /**
  * A version's size before its first load, as a multiple of its model file. Measured on
@@ -83,10 +83,14 @@ export interface Lease {
 }
 
 export interface ModelCache {
-  /** Loads if needed (one load for concurrent callers; loads serialized), marks used; the version can't be evicted until released. */
-  acquire(record: VersionRecord): Promise<Lease>;
-  /** Loads and warms without holding it (preloading before an alias moves). */
-  warm(record: VersionRecord): Promise<LoadedVersion>;
+  /**
+   * Loads if needed (one load for concurrent callers; loads serialized), marks used; the
+   * version can't be evicted until released. `replica` > 0 names another loaded copy of the
+   * version (`replicaKey`), placed on a host holding no other copy where one is free.
+   */
+  acquire(record: VersionRecord, replica?: number): Promise<Lease>;
+  /** Loads and warms without holding it (preloading before an alias moves, or a new replica). */
+  warm(record: VersionRecord, replica?: number): Promise<LoadedVersion>;
   /**
    * Keeps a version loaded until `until` (epoch ms; Infinity = until unpinned). Loads it if
    * needed. A later pin never shortens an earlier one; `unpin` ends it.
@@ -217,7 +221,7 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
 
   function persist(): Promise<void> {
     if (hotSetFile === undefined) return writing;
-    const versions: HotSetEntry[] = [...entries.values()].map((e) => ({ key: e.key, pipeline: e.record.pipeline, version: e.record.version, hits: e.hits, bytes: e.bytes }));
+    const versions: HotSetEntry[] = [...entries.values()].filter((e) => baseKey(e.key) === e.key).map((e) => ({ key: e.key, pipeline: e.record.pipeline, version: e.record.version, hits: e.hits, bytes: e.bytes }));
     const text = `${JSON.stringify({ versions }, null, 2)}\n`;
     writing = writing.then(() => writeAtomically(hotSetFile, text)).catch((error: unknown) => events.hotSetError?.(error));
     return writing;
@@ -287,12 +291,17 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
 
   // --- loading -----------------------------------------------------------------------
 
-  /** The thread host a model goes to, or undefined for the inline host. */
-  function threadFor(modelFileBytes: number): ThreadHost | undefined {
+  /** The thread host a model goes to, or undefined for the inline host; other replicas' hosts are avoided. */
+  function threadFor(modelFileBytes: number, key: VersionKey): ThreadHost | undefined {
     const loadedBytes = new Map<ModelHost, number>();
-    for (const e of entries.values()) loadedBytes.set(e.host, (loadedBytes.get(e.host) ?? 0) + e.bytes);
+    const occupied = new Set<string>();
+    const base = baseKey(key);
+    for (const e of entries.values()) {
+      loadedBytes.set(e.host, (loadedBytes.get(e.host) ?? 0) + e.bytes);
+      if (baseKey(e.key) === base) occupied.add(e.host.id);
+    }
     const threads = hosts.threads.map((h) => ({ id: h.id, loadedBytes: loadedBytes.get(h) ?? 0 }));
-    const id = placeVersion(modelFileBytes, { inline: hosts.inline.id, threads }, inlineMaxBytes);
+    const id = placeReplica(modelFileBytes, { inline: hosts.inline.id, threads }, occupied, inlineMaxBytes);
     return hosts.threads.find((h) => h.id === id);
   }
 
@@ -302,9 +311,10 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
     // Fetched before making room: a corrupted artifact then fails without evicting anything.
     const model = await options.fetchModel(record);
     const fileBytes = model.byteLength;
-    const remembered = measured.get(key);
+    // Replicas of a version cost the same: the first one's measurement is every one's estimate.
+    const remembered = measured.get(key) ?? measured.get(baseKey(key));
     await makeRoom(key, remembered ?? fileBytes * ESTIMATE_FACTOR, remembered === undefined ? 'estimate' : 'remembered', restored === undefined);
-    const thread = threadFor(fileBytes);
+    const thread = threadFor(fileBytes, key);
     // A thread host's worker (re)starts outside the measurement: its memory is the thread's, not the model's.
     await thread?.start();
     const host: ModelHost = thread ?? hosts.inline;
@@ -343,8 +353,8 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
     return entry;
   }
 
-  function loadOnce(record: VersionRecord, restored?: { hits: number; useOrder: number }): Promise<Entry> {
-    const key = versionKey(record);
+  function loadOnce(record: VersionRecord, restored?: { hits: number; useOrder: number }, replica = 0): Promise<Entry> {
+    const key = replicaKey(record, replica);
     let pending = loading.get(key);
     if (pending === undefined) {
       // A failed load is not remembered: the next request tries again.
@@ -360,15 +370,15 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
   }
 
   /** Takes a hold on the version, loading it if needed. */
-  async function hold(record: VersionRecord, isRequest: boolean): Promise<Entry> {
+  async function hold(record: VersionRecord, isRequest: boolean, replica = 0): Promise<Entry> {
     if (closed) throw closedError();
-    const key = versionKey(record);
+    const key = replicaKey(record, replica);
     holds.set(key, (holds.get(key) ?? 0) + 1);
     const cached = entries.get(key);
     if (isRequest && cached !== undefined) events.hit?.(key);
     else if (isRequest) events.miss?.(key);
     try {
-      const entry = cached ?? (await loadOnce(record));
+      const entry = cached ?? (await loadOnce(record, undefined, replica));
       touch(entry);
       return entry;
     } catch (error) {
@@ -402,8 +412,8 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
   // --- the cache ---------------------------------------------------------------------
 
   return {
-    async acquire(record: VersionRecord): Promise<Lease> {
-      const entry = await hold(record, true);
+    async acquire(record: VersionRecord, replica = 0): Promise<Lease> {
+      const entry = await hold(record, true, replica);
       entry.hits++;
       schedulePersist();
       let released = false;
@@ -418,8 +428,8 @@ export function createModelCache(options: ModelCacheOptions): ModelCache {
       };
     },
 
-    async warm(record: VersionRecord): Promise<LoadedVersion> {
-      const entry = await hold(record, false);
+    async warm(record: VersionRecord, replica = 0): Promise<LoadedVersion> {
+      const entry = await hold(record, false, replica);
       release(entry.key);
       return entry;
     },

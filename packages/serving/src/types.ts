@@ -13,6 +13,18 @@ export type VersionKey = string;
 
 export const versionKey = (r: Pick<VersionRecord, 'pipeline' | 'version'>): VersionKey => `${r.pipeline}:${r.version}`;
 
+/**
+ * Identifies one loaded copy of a version: replica 0 is the version's own key (a version
+ * with one replica is what it always was), replica 2 of `credit-risk:3` is `credit-risk:3#2`.
+ */
+export const replicaKey = (r: Pick<VersionRecord, 'pipeline' | 'version'>, replica = 0): VersionKey => (replica === 0 ? versionKey(r) : `${versionKey(r)}#${replica}`);
+
+/** The version key of a replica key. */
+export const baseKey = (key: VersionKey): VersionKey => {
+  const hash = key.indexOf('#');
+  return hash < 0 ? key : key.slice(0, hash);
+};
+
 /** What one run asks of a dispatcher or a host. */
 export interface RunInputs {
   inputs: ReadonlyMap<string, Tensor>;

@@ -3,3 +3,12 @@ export { createMetadataStore } from './create-metadata-store.js';
 export { createSqliteMetadataStore, type SqliteMetadataStoreOptions } from './sqlite.js';
 export { createPostgresMetadataStore, type PostgresMetadataStoreOptions } from './postgres.js';
 export { createLocalArtifactStore, type LocalArtifactStoreOptions } from './local-artifact-store.js';
+export {
+  ArtifactKeyError,
+  type EncryptedArtifactStoreOptions,
+  type MasterKey,
+  type RotationResult,
+  createEncryptedArtifactStore,
+  parseMasterKey,
+  rotateArtifactKeys,
+} from './encrypted-artifact-store.js';

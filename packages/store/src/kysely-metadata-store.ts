@@ -14,8 +14,15 @@ import {
   type VersionRecord,
 } from '@slipway/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { createRunsStore } from './kysely-runs-store.js';
+import { createGovernanceStore } from './kysely-governance-store.js';
+import { createProfilesStore } from './kysely-profiles-store.js';
+import { createDeploymentsStore } from './kysely-deployments-store.js';
+import { createPoliciesStore } from './kysely-policies-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { AliasEventsTable, AliasesTable, Database, TokensTable, VersionsTable } from './schema.js';
+import { createMonitoringStore } from './kysely-monitoring-store.js';
+import { createAlertsStore } from './kysely-alerts-store.js';
 
 export interface KyselyMetadataStoreOptions {
   kind: MetadataStore['kind'];
@@ -87,6 +94,13 @@ export function createKyselyMetadataStore({ kind, db }: KyselyMetadataStoreOptio
 
   return {
     kind,
+    ...createRunsStore(db, kind),
+    ...createGovernanceStore(db, kind),
+    ...createProfilesStore(db),
+    ...createDeploymentsStore(db, kind),
+    ...createPoliciesStore(db, kind),
+    ...createMonitoringStore(db, kind),
+    ...createAlertsStore(db, kind),
 
     migrate: () => migrateToLatest(db, kind),
 

@@ -7,6 +7,13 @@
 import { ErrorCode, type MetadataStore, SlipwayError } from '@slipway/core';
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Database } from './schema.js';
+import { governanceMigrations } from './migrations-governance.js';
+import { deploymentMigrations } from './migrations-deployments.js';
+import { runMigrations } from './migrations-runs.js';
+import { profileMigrations } from './migrations-profiles.js';
+import { policyMigrations } from './migrations-policies.js';
+import { monitoringMigrations } from './migrations-monitoring.js';
+import { alertMigrations } from './migrations-alerts.js';
 
 // Migrations take an untyped database: they must keep compiling when `Database` changes.
 const migrations: Record<string, Migration> = {
@@ -66,6 +73,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  ...runMigrations,
+  ...profileMigrations,
+  ...deploymentMigrations,
+  ...policyMigrations,
+  ...monitoringMigrations,
+  ...governanceMigrations,
+  ...alertMigrations,
 };
 
 export async function migrateToLatest(db: Kysely<Database>, kind: MetadataStore['kind']): Promise<void> {

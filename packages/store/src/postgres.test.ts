@@ -2,8 +2,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeMetadataStoreContract } from './metadata-store.contract.js';
+import { describeGovernanceStoreContract } from './governance-store.contract.js';
+import { describeDeploymentStoreContract } from './deployments-store.contract.js';
+import { describeRunStoreContract } from './runs-store.contract.js';
+import { describeProfilesStoreContract } from './profiles-store.contract.js';
+import { describePoliciesStoreContract } from './policies-store.contract.js';
 import { createPostgresMetadataStore } from './postgres.js';
+import { describeAlertsStoreContract } from './alerts-store.contract.js';
 import { describeWithService } from './testing/require-service.js';
+import { describeMonitoringStoreContract } from './monitoring-store.contract.js';
 
 const url = process.env.SLIPWAY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // A schema of its own per run, so runs (and other packages' tests) sharing the database stay apart.
@@ -31,6 +38,13 @@ await describeWithService(
     afterAll(() => withClient((c) => c.query(`drop schema if exists ${schema} cascade`)));
 
     describeMetadataStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeMonitoringStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeGovernanceStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeDeploymentStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeRunStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeProfilesStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describePoliciesStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
+    describeAlertsStoreContract('postgres', () => createPostgresMetadataStore({ connectionString: url, schema }));
 
     it('keeps schemas of one database apart', async () => {
       const other = `${schema}_other`;
@@ -42,12 +56,39 @@ await describeWithService(
           c.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1 order by table_name', [other]),
         );
         expect(tables.rows.map((r) => r.table_name)).toStrictEqual([
+          'alert_channels',
+          'alert_notifications',
+          'alert_records',
+          'alert_rules',
+          'alert_settings',
+          'alert_states',
           'alias_events',
           'aliases',
+          'approvals',
+          'audit_events',
+          'deployments',
+          'environments',
+          'feedback_events',
+          'feedback_labels',
+          'identities',
+          'incident_events',
+          'incident_records',
+          'kpi_values',
           'kysely_migration',
           'kysely_migration_lock',
+          'memberships',
+          'ops_windows',
           'pipelines',
+          'policies',
+          'policy_exceptions',
+          'predictions',
+          'profile_windows',
+          'projects',
+          'reference_profiles',
+          'rollout_events',
+          'runs',
           'tokens',
+          'version_facts',
           'versions',
         ]);
       } finally {

@@ -4,6 +4,13 @@
  * timestamps as ISO-8601 text and structured fields as JSON text (see migrations.ts).
  */
 import type { TokenRecord } from '@slipway/core';
+import type { GovernanceTables } from './schema-governance.js';
+import type { RunTables } from './schema-runs.js';
+import type { ProfileTables } from './schema-profiles.js';
+import type { DeploymentTables } from './schema-deployments.js';
+import type { MonitoringTables } from './schema-monitoring.js';
+import type { PolicyTables } from './schema-policies.js';
+import type { AlertTables } from './schema-alerts.js';
 
 export interface PipelinesTable {
   name: string;
@@ -54,7 +61,7 @@ export interface TokensTable {
   created_at: string;
 }
 
-export interface Database {
+export interface Database extends RunTables, DeploymentTables, ProfileTables, MonitoringTables, GovernanceTables, PolicyTables, AlertTables {
   pipelines: PipelinesTable;
   versions: VersionsTable;
   aliases: AliasesTable;

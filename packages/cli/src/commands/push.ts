@@ -6,6 +6,7 @@ import { type FieldIssue, InvalidInputError, type PushResponse } from '@slipway/
 import { type LineageOverrides, packPackage } from '@slipway/sdk';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { type DeliveryFlags, deliverPushed, describeDelivery, parseSeconds } from './push-delivery.js';
 
 export interface PushFlags {
   codeCommit?: string;
@@ -14,6 +15,8 @@ export interface PushFlags {
   datasetDigest?: string;
   param: string[];
   metric: string[];
+  retrains?: string;
+  incident?: string;
 }
 
 function splitPair(text: string, flag: string, issues: FieldIssue[]): [string, string] | undefined {
@@ -53,6 +56,8 @@ export function lineageFromFlags(flags: PushFlags): LineageOverrides {
     ...(dataset !== undefined ? { dataset } : {}),
     ...(flags.param.length > 0 ? { parameters } : {}),
     ...(flags.metric.length > 0 ? { metrics } : {}),
+    ...(flags.retrains !== undefined ? { retrains: flags.retrains } : {}),
+    ...(flags.incident !== undefined ? { incident: flags.incident } : {}),
   };
 }
 
@@ -84,12 +89,23 @@ export function registerPushCommand(program: Command, context: CommandContext): 
     .option('--dataset-digest <digest>', 'digest of the training data, e.g. sha256:…')
     .option('--param <key=value>', 'a training parameter; repeatable', collect, [])
     .option('--metric <key=value>', 'an evaluation metric, a number; repeatable', collect, [])
-    .action(async (dir: string, flags: PushFlags) => {
+    .option('--retrains <ref>', 'the version this one retrains, e.g. credit-risk:v3 (lineage.retrains)')
+    .option('--incident <id>', 'the incident that asked for the retraining; the push is recorded on its timeline (lineage.incident)')
+    .option('--promote <alias>', 'then point <alias> (e.g. staging) at the pushed version; promotion gates and policies apply')
+    .option('--wait-healthy', 'then wait until the version (the alias, with --promote) is loaded and answers a sample run; for CI gates')
+    .option('--health-timeout <seconds>', 'how long --wait-healthy waits (default 120)', parseSeconds)
+    .action(async (dir: string, flags: PushFlags & DeliveryFlags) => {
       const path = resolve(context.io.cwd, dir);
       const lineage = lineageFromFlags(flags);
       const commit = flags.codeCommit === undefined ? await gitHead(path) : undefined;
       const tar = await packPackage(path, { lineage, lineageDefaults: commit === undefined ? undefined : { codeCommit: commit } });
-      const response = await context.client().push(tar);
-      context.output().result(response, () => [formatPush(response)]);
+      const client = context.client();
+      const response = await client.push(tar);
+      if (flags.promote === undefined && flags.waitHealthy !== true) {
+        context.output().result(response, () => [formatPush(response)]);
+        return;
+      }
+      const delivered = await deliverPushed(client, response, flags);
+      context.output().result({ ...response, ...delivered }, () => [formatPush(response), ...describeDelivery(response, delivered)]);
     });
 }

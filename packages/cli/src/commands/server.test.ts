@@ -6,7 +6,7 @@ const running = {
   close: () => Promise.resolve(),
   tokenFile: '/home/ada/slipway/.slipway/admin-token',
   examples: [
-    { ref: 'credit-risk@production', created: true },
+    { ref: 'credit-risk@staging', created: true },
     { ref: 'sensor-mlp@production', created: false },
   ],
 };
@@ -15,12 +15,12 @@ describe('formatServerBanner', () => {
   it('prints the URL, examples and calls to paste, without the token when it is not new', () => {
     const text = formatServerBanner(running, '/home/ada/slipway', {}).join('\n');
     expect(text).toContain('Slipway is running at http://127.0.0.1:8080');
-    expect(text).toContain('  credit-risk@production\n  sensor-mlp@production (already there)');
+    expect(text).toContain('  credit-risk@staging\n  sensor-mlp@production (already there)');
     expect(text).not.toContain('admin token');
     expect(text).toContain('curl -s http://127.0.0.1:8080/v1/runs \\\n    -H "Authorization: Bearer $(cat .slipway/admin-token)" \\');
-    expect(text).toContain(`-d '${JSON.stringify({ pipeline: 'credit-risk@production', inputs: CREDIT_RISK_EXAMPLE_RECORD })}'`);
+    expect(text).toContain(`-d '${JSON.stringify({ pipeline: 'credit-risk@staging', inputs: CREDIT_RISK_EXAMPLE_RECORD })}'`);
     // Run from the same folder, the CLI finds the server and the token by itself.
-    expect(text).toContain(`\n  npx slipway run credit-risk@production --input '${JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD)}'`);
+    expect(text).toContain(`\n  npx slipway run credit-risk@staging --input '${JSON.stringify(CREDIT_RISK_EXAMPLE_RECORD)}'`);
   });
 
   it('prints a new admin token once, saying where it is saved', () => {
@@ -31,7 +31,7 @@ describe('formatServerBanner', () => {
   it('adds --server and the token to the CLI call when the defaults would not find them', () => {
     const text = formatServerBanner({ ...running, url: 'http://127.0.0.1:9000', tokenFile: '/var/lib/slipway data/admin-token' }, '/home/ada', {}).join('\n');
     expect(text).toContain(
-      `SLIPWAY_TOKEN=$(cat '/var/lib/slipway data/admin-token') npx slipway run credit-risk@production --server http://127.0.0.1:9000 --input`,
+      `SLIPWAY_TOKEN=$(cat '/var/lib/slipway data/admin-token') npx slipway run credit-risk@staging --server http://127.0.0.1:9000 --input`,
     );
   });
 

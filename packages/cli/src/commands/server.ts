@@ -24,7 +24,8 @@ export const CREDIT_RISK_EXAMPLE_RECORD = {
   employment_years: 16,
 };
 
-const EXAMPLE_REF = 'credit-risk@production';
+// The default Regulation B policy keeps credit-risk out of production: the start command serves it at @staging.
+const EXAMPLE_REF = 'credit-risk@staging';
 
 export interface ServerFlags {
   port?: number;
@@ -34,6 +35,10 @@ export interface ServerFlags {
   logLevel?: string;
   modelMemory?: number;
   workerThreads?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  predictionRetentionDays?: number;
+  predictionRetentionRows?: number;
   examples: boolean;
 }
 
@@ -52,6 +57,12 @@ function parseModelMemory(text: string): number {
 function parseWorkerThreads(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1) throw new InvalidArgumentError('must be a whole number of threads, at least 1');
+  return n;
+}
+
+function parsePositiveNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
   return n;
 }
 
@@ -116,6 +127,10 @@ export function registerServerCommand(program: Command, context: CommandContext)
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env SLIPWAY_LOG_LEVEL, default info)')
     .option('--model-memory <size>', 'memory budget for loaded versions, e.g. 8GiB (env SLIPWAY_MODEL_MEMORY, default half the RAM)', parseModelMemory)
     .option('--worker-threads <n>', 'threads that run heavy models off the HTTP thread (env SLIPWAY_WORKER_THREADS, default cores − 1)', parseWorkerThreads)
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (env SLIPWAY_TLS_CERT; needs --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env SLIPWAY_TLS_KEY)')
+    .option('--prediction-retention-days <n>', 'days the prediction log is kept (env SLIPWAY_PREDICTION_RETENTION_DAYS, default 30)', parsePositiveNumber)
+    .option('--prediction-retention-rows <n>', 'most logged predictions kept per pipeline (env SLIPWAY_PREDICTION_RETENTION_ROWS, default 1000000)', parsePositiveNumber)
     .option('--no-examples', 'do not deploy the example pipelines')
     .action(async (flags: ServerFlags) => {
       const { io } = context;
@@ -131,6 +146,10 @@ export function registerServerCommand(program: Command, context: CommandContext)
           logLevel: flags.logLevel,
           modelMemory: flags.modelMemory,
           workerThreads: flags.workerThreads,
+          tlsCert: flags.tlsCert,
+          tlsKey: flags.tlsKey,
+          predictionRetentionDays: flags.predictionRetentionDays,
+          predictionRetentionRows: flags.predictionRetentionRows,
           // Only an explicit --no-examples overrides SLIPWAY_EXAMPLES.
           ...(flags.examples ? {} : { examples: false }),
         },

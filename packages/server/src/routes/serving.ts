@@ -45,23 +45,26 @@ export function registerServingRoutes(app: FastifyInstance, { registry, access, 
   };
 
   app.post<Name>('/v1/pipelines/:name/warmup', async (req) => {
-    await access.require(req, Permission.deploy);
+    await access.require(req, Permission.deploy, { pipeline: req.params.name });
     const { record, durationSeconds } = target(req.params.name, req.body);
     const r = await record;
     const loaded = await engine.pin(r, durationSeconds === undefined ? Infinity : Date.now() + durationSeconds * 1000);
     return view(loaded.key);
   });
   app.post<Name>('/v1/pipelines/:name/cooldown', async (req) => {
-    await access.require(req, Permission.deploy);
+    await access.require(req, Permission.deploy, { pipeline: req.params.name });
     const r = await target(req.params.name, req.body).record;
     await engine.cooldown(r);
     return { pipeline: r.pipeline, version: r.version, loaded: engine.isLoaded(r) };
   });
-  app.get('/v1/serving/models', () => ({
-    budgetBytes: engine.budgetBytes,
-    usedBytes: engine.usedBytes(),
-    models: engine.loaded().map((v) => view(v.key)),
-  }));
+  app.get('/v1/serving/models', async (req) => {
+    const who = await access.require(req, Permission.read);
+    return {
+      budgetBytes: engine.budgetBytes,
+      usedBytes: engine.usedBytes(),
+      models: await access.visible(who, engine.loaded().map((v) => view(v.key)!), (m) => m.pipeline),
+    };
+  });
   app.get('/metrics', async (_req, reply) => {
     void reply.header('content-type', engine.metrics.registry.contentType);
     return engine.metrics.registry.metrics();

@@ -5,13 +5,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Datatype, RunObserver } from '@slipway/core';
+import type { Datatype, MetadataStore, RunObserver } from '@slipway/core';
 import { buildOnnxModel } from '@slipway/modelkit';
 import { createOnnxRuntime } from '@slipway/runtime';
 import { createLocalArtifactStore, createSqliteMetadataStore } from '@slipway/store';
 import { pack, type Pack } from 'tar-stream';
-import { createApp, type SlipwayApp } from '../app.js';
+import type { DeploymentAppOptions } from '../deployment-wiring.js';
+import { createApp, type GovernanceAppOptions, type SlipwayApp } from '../app.js';
 import { hashToken } from '../auth.js';
+import type { MonitoringAppOptions } from '../monitoring-service.js';
+import type { AlertAppOptions } from '../alert-service.js';
 
 export const TEST_TOKEN = 'test-admin-token-0123456789';
 
@@ -116,11 +119,13 @@ export function classifierPackage(manifest = CLASSIFIER_MANIFEST, model: Uint8Ar
 
 export interface TestApp extends SlipwayApp {
   dir: string;
+  /** The app's metadata store, for tests that look under the API. */
+  store: MetadataStore;
   cleanup(): Promise<void>;
 }
 
 /** An app on a fresh SQLite file and artifact folder, with `TEST_TOKEN` as admin token. */
-export async function createTestApp(options: { maxBodyBytes?: number; budgetBytes?: number; observers?: RunObserver[] } = {}): Promise<TestApp> {
+export async function createTestApp(options: { maxBodyBytes?: number; budgetBytes?: number; observers?: RunObserver[]; monitoring?: MonitoringAppOptions['monitoring']; governance?: GovernanceAppOptions; deployments?: DeploymentAppOptions; workerThreads?: number; alerts?: AlertAppOptions } = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-server-'));
   const store = createSqliteMetadataStore({ path: join(dir, 'slipway.db') });
   await store.migrate();
@@ -134,12 +139,17 @@ export async function createTestApp(options: { maxBodyBytes?: number; budgetByte
     maxPackageBytes: 64 * 1024 * 1024,
     logLevel: 'silent',
     observers: options.observers ?? [],
-    serving: { workerThreads: 1, ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }) },
+    ...(options.monitoring === undefined ? {} : { monitoring: options.monitoring }),
+    ...options.governance,
+    ...(options.deployments === undefined ? {} : { deployments: options.deployments }),
+    ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+    serving: { workerThreads: options.workerThreads ?? 1, ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }) },
   });
   await built.app.ready();
   return {
     ...built,
     dir,
+    store,
     async cleanup() {
       await built.app.close();
       await store.close();

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createClient, type SlipwayClient } from '@slipway/sdk';
+import type { DriftResponse, IncidentsResponse } from '@slipway/core';
+import type { Browser, Page } from 'playwright-core';
+import { describeWithService } from '../../store/src/testing/require-service.js';
+import {
+  ADMIN_TOKEN,
+  buildDashboard,
+  CHROMIUM,
+  type E2eServer,
+  launchBrowser,
+  newPage,
+  probeChromium,
+  screenshot,
+  seriousViolations,
+  shifted,
+  holdoutRecords,
+  signIn,
+  startE2eServer,
+  viewerToken,
+} from './harness.js';
+
+await describeWithService({ name: 'dashboard in Chromium', where: CHROMIUM, probe: probeChromium }, () => {
+  let e2e: E2eServer;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let admin: SlipwayClient;
+  /** A JSON call with the admin token, failing the test on any non-2xx. */
+  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  beforeAll(async () => {
+    [, e2e, browser] = await Promise.all([buildDashboard(), startE2eServer(), launchBrowser()]);
+    url = e2e.server.url;
+    admin = createClient({ server: url, token: ADMIN_TOKEN }, {});
+    page = await newPage(browser);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await e2e?.close();
+  });
+
+  it('refuses a bad token with a clear message and keeps nothing', async () => {
+    await page.goto(url);
+    await signIn(page, 'not-a-real-token-0000');
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/The server refused this token: .*\(unauthenticated\)/);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '01-sign-in-refused');
+  });
+
+  it('signs in, keeps the token for the session only, and shows the pipelines with serving health', async () => {
+    await page.goto(url);
+    await signIn(page, ADMIN_TOKEN);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("slipway.token")')).toBe(ADMIN_TOKEN);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    const rows = page.getByRole('table').first().getByRole('rowheader');
+    await expect.poll(() => rows.allTextContents()).toEqual([expect.stringMatching(/^credit-risk/), expect.stringMatching(/^sensor-mlp/)]);
+    await expect.poll(() => page.getByText(/Model memory: .* of /).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '02-overview');
+  });
+
+  it('loads a page in under a second on localhost', async () => {
+    const started = performance.now();
+    await page.goto(url);
+    await page.getByRole('link', { name: 'credit-risk' }).waitFor();
+    const ms = performance.now() - started;
+    console.log(`dashboard overview loaded in ${ms.toFixed(0)} ms (navigation to pipelines listed)`);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it('opens credit-risk, runs the playground from the keyboard and shows the prediction', async () => {
+    await page.goto(url);
+    await page.getByRole('link', { name: 'credit-risk' }).click();
+    await page.getByRole('heading', { name: 'credit-risk', level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/pipelines/credit-risk');
+    // The form is generated from the features: numbers, and choices of categories. An
+    // applicant from the holdout set, so the drift test below sees only its own shift.
+    const [applicant] = await holdoutRecords();
+    for (const [name, value] of Object.entries(applicant!)) {
+      const field = page.getByLabel(name, { exact: true });
+      if (typeof value === 'string') await field.selectOption(value);
+      else await field.fill(String(value));
+    }
+    // Tab from the last feature to the Run button, then press Enter.
+    await page.getByLabel('employment_years', { exact: true }).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Run');
+    await page.keyboard.press('Enter');
+    const output = page.locator('#playground-output');
+    await expect.poll(() => output.textContent()).toMatch(/Prediction: (repaid|default)/);
+    expect(await output.textContent()).toMatch(/repaid: \d+\.\d%.*default: \d+\.\d%/);
+    expect(await output.textContent()).toContain('credit-risk:v1');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '03-pipeline-credit-risk');
+  });
+
+  it('names a bad playground field without calling the server', async () => {
+    await page.getByLabel('age', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.getByText('age must be a number, e.g. 42 or 0.5').count()).toBe(1);
+    expect(await page.getByLabel('age', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows versions with lineage, aliases with history and the signature; a reload keeps the page', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Versions and lineage' }).waitFor();
+    const body = await page.locator('main').textContent();
+    expect(body).toContain('examples/credit-risk/data/train.csv');
+    expect(body).toContain('auc');
+    // The examples are aliased at start-up (see packages/server/src/examples.ts).
+    expect(body).toMatch(/@[a-z]+ → v1 moved by system/);
+    await page.locator('details.alias summary').first().click();
+    await expect.poll(() => page.locator('details.alias li').first().textContent()).toMatch(/created at v1 by system/);
+    expect(await page.getByRole('rowheader', { name: 'probabilities' }).count()).toBe(1);
+  });
+
+  it('runs a pipeline without tabular features from JSON inputs', async () => {
+    await page.goto(`${url}/pipelines/sensor-mlp`);
+    await page.locator('.field.tensor textarea').first().waitFor();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => page.locator('#playground-output').textContent()).toMatch(/Prediction: (nominal|drift|spike)/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '04-pipeline-sensor-mlp');
+  });
+
+  it('answers an unknown client route with its own page and an unknown API path with the JSON 404', async () => {
+    await page.goto(`${url}/nowhere`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    const api = await fetch(`${url}/v1/nowhere`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
+  it('flags drift on exactly the shifted features after a drifted sample is replayed', async () => {
+    const records = (await holdoutRecords()).map(shifted);
+    // Keep the sample in one five-minute window: wait out a boundary that is seconds away.
+    const toBoundary = 300_000 - (Date.now() % 300_000);
+    if (toBoundary < 5_000) await new Promise((resolve) => setTimeout(resolve, toBoundary + 200));
+    for (let i = 0; i < records.length; i += 250) await admin.run({ pipeline: 'credit-risk', inputs: records.slice(i, i + 250) });
+    // Runs are profiled into windows every few seconds.
+    await expect
+      .poll(async () => (await call<DriftResponse>('GET', '/v1/pipelines/credit-risk/drift')).window?.rows ?? 0, { timeout: 15_000, interval: 500 })
+      .toBeGreaterThanOrEqual(records.length);
+    await page.goto(`${url}/pipelines/credit-risk`);
+    await page.getByRole('link', { name: /^Monitoring/ }).click();
+    const summary = page.locator('#drift-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toMatch(/Drift detected in 2 of 10 features: age, income/);
+    expect(await page.locator('table.drift').first().locator('tr[data-drifted="true"] th').allTextContents()).toEqual(['age', 'income']);
+    // The histogram shows the first drifted feature's reference vs current distribution; pick income.
+    await page.getByLabel('Histogram of').selectOption('income');
+    await page.getByRole('img', { name: /income: reference vs current/ }).waitFor();
+    expect(await page.locator('canvas').count()).toBeGreaterThan(3);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '05-monitoring-credit-risk');
+  });
+
+  it('opens an incident from a drift alert, shows its timeline and acknowledges it', async () => {
+    await call('PUT', '/v1/alerts/rules', { rules: [{ name: 'drift-share', pipeline: 'credit-risk', metric: 'dataset_drift_share', threshold: { op: '>', value: 0.1 }, severity: 'critical' }] });
+    await call('POST', '/v1/alerts/evaluate', {});
+    const [incident] = (await call<IncidentsResponse>('GET', '/v1/incidents?pipeline=credit-risk')).incidents;
+    expect(incident?.state).toBe('open');
+    await page.goto(`${url}/incidents`);
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByRole('button', { name: incident!.title }).click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await page.locator('.timeline').textContent()).toContain('opened');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '06-incidents');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('Acknowledged.').waitFor();
+    expect((await call<IncidentsResponse>('GET', '/v1/incidents?pipeline=credit-risk')).incidents[0]?.state).toBe('acknowledged');
+  });
+
+  it('shows the audit log with its chain verified, the policies, and opens the compliance report', async () => {
+    await page.goto(`${url}/governance`);
+    await expect.poll(() => page.locator('#audit-chain').textContent()).toMatch(/Chain verified: \d+ events, unbroken/);
+    await page.getByRole('rowheader').first().waitFor();
+    expect(await page.locator('main').textContent()).toContain('PUT /v1/alerts/rules');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '07-governance');
+    const [report] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('button', { name: 'Open compliance report' }).click()]);
+    await expect.poll(() => report.locator('body').textContent(), { timeout: 10_000 }).toMatch(/credit-risk/);
+    await screenshot(report, '08-compliance-report');
+    await report.close();
+  });
+
+  it('lists deployments and opens one with its replicas, batching and cache figures', async () => {
+    await call('POST', '/v1/deployments', { pipeline: 'sensor-mlp', environment: 'staging', target: 'v1' });
+    await page.goto(`${url}/deployments`);
+    await page.getByRole('heading', { name: 'Deployments' }).waitFor();
+    await page.getByRole('button', { name: 'sensor-mlp / staging' }).click();
+    await page.getByRole('heading', { name: 'sensor-mlp / staging' }).waitFor();
+    await expect.poll(() => page.locator('section.panel').textContent()).toMatch(/Replicas \d+ ready of \d+ wanted.*rows per batch on average/);
+    expect(await page.locator('section.panel').textContent()).toContain('no rollout in progress');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, '09-deployments');
+  });
+
+  it('gives a viewer no mutate buttons, and the API refuses the viewer if forced', async () => {
+    const viewer = await viewerToken(url);
+    const tab = await newPage(browser);
+    await tab.goto(`${url}/pipelines/credit-risk`);
+    await signIn(tab, viewer);
+    await tab.getByRole('heading', { name: 'Versions and lineage' }).waitFor();
+    await tab.getByText('vera (viewer)').waitFor();
+    expect(await tab.getByRole('button', { name: 'Run' }).count()).toBe(0);
+    expect(await tab.getByRole('button', { name: 'Move alias' }).count()).toBe(0);
+    expect(await tab.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
+    await screenshot(tab, '10-pipeline-as-viewer');
+    await tab.goto(`${url}/incidents`);
+    await tab.getByRole('button', { name: /drift/i }).first().click();
+    await tab.getByRole('heading', { name: 'Timeline' }).waitFor();
+    expect(await tab.getByRole('button', { name: /Acknowledge|Resolve|Add note/ }).count()).toBe(0);
+    const forced = async (method: string, path: string, body: unknown) =>
+      (await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await forced('POST', '/v1/runs', { pipeline: 'credit-risk', inputs: {} })).toBe(403);
+    expect(await forced('PUT', '/v1/pipelines/credit-risk/aliases/production', { version: 1 })).toBe(403);
+    await tab.close();
+  });
+
+  it('signs out, forgetting the token', async () => {
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+});
