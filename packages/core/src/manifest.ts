@@ -44,6 +44,10 @@ const featureSchema = z
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
+/** A value inside a shipped alert rule: YAML scalars, lists and maps (the server's alert schema checks the rest). */
+type AlertRuleValue = string | number | boolean | AlertRuleValue[] | { [key: string]: AlertRuleValue };
+const alertRuleValue: z.ZodType<AlertRuleValue> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.array(alertRuleValue), z.record(z.string(), alertRuleValue)]));
+
 /** Drift methods a manifest may name (the statistics of @slipway/monitoring's drift.ts). */
 export const DRIFT_METHODS = ['ks', 'chi_square', 'z_test', 'wasserstein', 'jensen_shannon', 'psi'] as const;
 
@@ -208,6 +212,8 @@ export const manifestSchema = z.strictObject({
   tags: z.record(z.string(), z.string()).optional(),
   /** Reference profile, drift, fairness and sampling of the prediction log. */
   monitoring: monitoringSchema.optional(),
+  /** Alert rules shipped with the package (`pipeline` defaults to `name`); checked and applied at push by the server's alert service. */
+  alerts: z.array(z.record(z.string(), alertRuleValue)).max(100).optional(),
 }).superRefine((m, ctx) => {
   if (m.monitoring !== undefined) checkMonitoring(m.monitoring, m.tabular, m.outputs?.classLabels, ctx);
 });

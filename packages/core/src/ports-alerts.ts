@@ -29,8 +29,8 @@ export interface AlertRuleRecord {
   id: string;
   pipeline: string;
   name: string;
-  /** `default` rules are created per pipeline on its first push; editing one makes it `user`. */
-  origin: 'default' | 'user';
+  /** `default` rules are created per pipeline on its first push; `package` ones come from `slipway.yaml` `alerts`; applying one through the API makes it `user`. */
+  origin: 'default' | 'package' | 'user';
   /** The rule as the server's schema parsed it (`AlertRuleSpec` in server/src/alert-rules.ts). */
   spec: Record<string, unknown>;
   createdAt: string;

@@ -82,6 +82,9 @@ export interface RunRecord {
   ref: string;
   /** The version that served it, once known. */
   version: number | null;
+  /** The deployment environment asked for (`x-slipway-environment`, `?env=`), and the caller's sticky key; null when not given. */
+  environment: string | null;
+  callerKey: string | null;
   /** The inputs as submitted; null when over the record size cap (`inputsTruncated`). */
   inputs: unknown;
   inputsTruncated: boolean;
@@ -107,6 +110,9 @@ export interface NewRun {
   callbackUrl: string | null;
   createdBy: string;
   enqueuedAt: string;
+  /** Deployment routing as submitted, so a run executed later (or after a restart) is routed the same way. */
+  environment?: string | null;
+  callerKey?: string | null;
 }
 
 /** How a run ended, written by `finishRun`. */

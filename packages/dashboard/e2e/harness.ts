@@ -49,9 +49,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** A fresh tab; CSP is bypassed only so axe-core can be injected. */
-export async function newPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1360, height: 900 } });
+/** A fresh tab. CSP is bypassed so axe-core can be injected, unless `enforceCsp` (to prove the app runs under the server's policy). */
+export async function newPage(browser: Browser, { enforceCsp = false } = {}): Promise<Page> {
+  const context = await browser.newContext({ bypassCSP: !enforceCsp, viewport: { width: 1360, height: 900 } });
   const page = await context.newPage();
   // Fail fast: everything here is local and answers in milliseconds.
   page.setDefaultTimeout(5_000);

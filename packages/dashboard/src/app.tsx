@@ -2,8 +2,8 @@
  * The dashboard's shell: signs in (token in sessionStorage), learns what the token may do,
  * and renders the page the address names inside the header and navigation.
  */
-import { useMemo, useState } from 'react';
-import { createDashboardApi } from './api.js';
+import { useEffect, useMemo, useState } from 'react';
+import { createDashboardApi, describeError, isUnauthenticated } from './api.js';
 import { Link, navigate, useRoute } from './router.js';
 import { loadToken, clearToken, saveToken } from './session.js';
 import { type Session, SessionContext } from './session-context.js';
@@ -53,6 +53,11 @@ function SignedIn({ token, signOut }: { token: string; signOut: (why?: string) =
   const api = useMemo(() => createDashboardApi(token), [token]);
   const identity = useIdentity(api);
   const route = useRoute();
+  // A token revoked or expired since sign-in: back to the sign-in form, saying why.
+  const refused = identity.state === 'failed' && isUnauthenticated(identity.error);
+  useEffect(() => {
+    if (refused) signOut(`Signed out: ${describeError(identity.state === 'failed' ? identity.error : undefined)}`);
+  }, [refused, signOut, identity]);
   const session: Session | undefined = identity.state === 'ready' ? { api, ...identity.identity } : undefined;
   return (
     <>

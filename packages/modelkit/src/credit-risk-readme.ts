@@ -120,6 +120,16 @@ ${columnLayout(t).join('\n')}
   - \`codeCommit\` and \`codeRepository\` are not written here: they name the commit the
     package was built from, which a generated file cannot know. Set them at push time.
 - \`tags\` — free-form string labels for search and policies.
+- \`monitoring\` — what Slipway watches once the version serves:
+  - \`reference: data/holdout.csv\` — profiled at push (per-feature sketches, the model's
+    own predictions on those rows, its accuracy and fairness there); production windows
+    are compared with it for drift (\`slipway monitor ${CREDIT_RISK_NAME}\`);
+  - \`label: default\` and \`positiveClass: default\` — the CSV column with the true outcome
+    (0/1, read as an index into \`classLabels\`) and the class counted as a positive decision;
+  - \`protectedAttributes\` — \`sex\` (privileged: male), \`marital_status\` (privileged:
+    married) and \`age\` (privileged: 25 and over): selection rates, disparate impact and
+    equal-opportunity gaps are measured per group — and declaring them is what lets a
+    governance policy refuse this model for using them.
 
 ## The model
 

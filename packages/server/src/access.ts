@@ -62,7 +62,7 @@ export function createAccess({ store, identity, audit, tokenLimiter, pipelineLim
   const grants = new WeakMap<Principal, Map<string, Set<Permission>>>();
   function granted(principal: Principal, project: string | undefined): Set<Permission> {
     let byProject = grants.get(principal);
-    if (byProject === undefined) grants.set(principal, (byProject = new Map()));
+    if (byProject === undefined) grants.set(principal, (byProject = new Map<string, Set<Permission>>()));
     const key = project ?? '';
     let set = byProject.get(key);
     if (set === undefined) byProject.set(key, (set = project === undefined ? permissionsAnywhere(principal) : permissionsIn(principal, project)));

@@ -192,7 +192,15 @@ export function createAlertService(options: AlertServiceOptions) {
     const next: AlertEvalState[] = [];
     const seen = new Set<string>();
     for (const rule of rules) {
-      const spec = parseAlertRule(rule.spec);
+      let spec: AlertRuleSpec;
+      try {
+        spec = parseAlertRule(rule.spec);
+      } catch (err) {
+        // A rule stored by an older server that this one's schema refuses: skipped, named, not fatal.
+        report.errors.push({ rule: `${rule.pipeline}/${rule.name}`, message: err instanceof Error ? err.message : String(err) });
+        for (const s of stored) if (s.ruleId === rule.id) seen.add(s.fingerprint);
+        continue;
+      }
       const fingerprint = alertFingerprint(rule.id, spec.labels);
       seen.add(fingerprint);
       const prev = states.get(fingerprint);
@@ -249,14 +257,41 @@ export function createAlertService(options: AlertServiceOptions) {
     return true;
   }
 
+  /** The package's own rules (`slipway.yaml` `alerts`), every problem reported as a package issue. */
+  function packageRules(manifest: Manifest): AlertRuleSpec[] {
+    const issues: { path: string; message: string }[] = [];
+    const rules: AlertRuleSpec[] = [];
+    (manifest.alerts ?? []).forEach((raw, i) => {
+      const path = `${MANIFEST_FILE}: alerts[${i}]`;
+      if (raw.pipeline !== undefined && raw.pipeline !== manifest.name) issues.push({ path: `${path}.pipeline`, message: `must be "${manifest.name}" (or left out): a package's rules watch its own pipeline` });
+      try {
+        const rule = parseAlertRule({ ...raw, pipeline: manifest.name });
+        const unsourced = checkSourced(rule, `${path}.metric`);
+        if (unsourced) issues.push(unsourced);
+        rules.push(rule);
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        issues.push(...err.issues.map((x) => ({ path: x.path ? `${path}.${x.path}` : path, message: x.message })));
+      }
+    });
+    const names = rules.map((r) => r.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) issues.push({ path: `${MANIFEST_FILE}: alerts`, message: `rule "${n}" is given twice; names are unique per pipeline` });
+    });
+    if (issues.length > 0) throw new InvalidPackageError(issues);
+    return rules;
+  }
+
   const pushExtension: PushExtension = {
     async prepare({ manifest }) {
       const incidentId = manifest.lineage?.incident;
       if (incidentId !== undefined && (await store.getIncident(incidentId)) === undefined) {
         throw new InvalidPackageError([{ path: `${MANIFEST_FILE}: lineage.incident`, message: `no incident "${incidentId}"; list incidents with \`slipway incidents ls\`` }]);
       }
+      const shipped = packageRules(manifest);
       return async (version) => {
         await ensureDefaults(version.manifest);
+        if (shipped.length > 0) await upsertRules(shipped, 'package');
         if (incidentId === undefined) return;
         const ref = formatVersionRef(version.pipeline, version.version);
         const recorded = (await store.incidentEvents(incidentId)).some((e) => e.kind === 'version_pushed' && e.data?.ref === ref);

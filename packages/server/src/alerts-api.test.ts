@@ -170,6 +170,22 @@ describe('alerts and incidents', () => {
     expect(bad.json<{ error: { message: string } }>().error.message).toMatch(/^rules\[0\]\.areas\[0\]/);
   });
 
+  it('applies the rules a package ships in slipway.yaml, and refuses bad ones before anything is written', async () => {
+    const { CLASSIFIER_MANIFEST } = await import('./testing/fixtures.js');
+    const shipped = `${CLASSIFIER_MANIFEST.replace('name: tiny', 'name: shipped')}alerts:\n  - { name: slow, metric: latency_p99, threshold: { op: ">", value: 300 }, severity: critical }\n`;
+    expect((await push(t, await classifierPackage(shipped))).statusCode).toBe(201);
+    const rules = (await inject('GET', '/v1/alerts/rules?pipeline=shipped')).json<{ rules: { name: string; origin: string }[] }>().rules;
+    expect(rules.filter((r) => r.origin === 'package').map((r) => r.name)).toEqual(['slow']);
+    const bad = `${CLASSIFIER_MANIFEST.replace('name: tiny', 'name: refused')}alerts:\n  - { name: a, metric: latency_p99 }\n  - { name: b, pipeline: other, metric: cache_misses, threshold: { op: ">", value: 1 } }\n`;
+    const res = await push(t, await classifierPackage(bad));
+    expect(res.statusCode).toBe(422);
+    const message = res.json<{ error: { message: string } }>().error.message;
+    expect(message).toContain('slipway.yaml: alerts[0]: needs exactly one condition');
+    expect(message).toContain('slipway.yaml: alerts[1].pipeline: must be "refused"');
+    expect(message).toContain('slipway.yaml: alerts[1].metric: cache_misses is not measured by this server');
+    expect((await inject('GET', '/v1/pipelines/refused')).statusCode).toBe(404);
+  });
+
   it('refuses a push that names an unknown incident in its lineage', async () => {
     const { CLASSIFIER_MANIFEST } = await import('./testing/fixtures.js');
     const res = await push(t, await classifierPackage(CLASSIFIER_MANIFEST.replace('lineage:\n', 'lineage:\n  incident: inc-missing\n  retrains: tiny:v1\n')));

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createAccess, installAuthentication } from './access.js';
 import { createAudit, installAuditHook } from './audit.js';
 import { createIdentityService, type GovernanceLog } from './identity.js';
+import { type OidcOptions, createOidcVerifier } from './identity-oidc.js';
 import { createRateLimiter } from './rate-limit.js';
 import { registerGovernanceRoutes } from './routes/governance.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -74,6 +75,8 @@ export interface GovernanceAppOptions {
   rateLimits?: { tokenPerSecond?: number; tokenBurst?: number; pipelinePerSecond?: number; pipelineBurst?: number };
   /** How long a resolved token stays cached, in ms. Default 5000. */
   authCacheTtlMs?: number;
+  /** Also accept bearer JWTs of an identity provider. Default off. */
+  oidc?: OidcOptions;
 }
 
 /** A registered route, `GET /v2/models/:m`, as the OpenAPI test reads them. */
@@ -127,7 +130,12 @@ export function createApp(options: AppOptions & GovernanceAppOptions & Monitorin
   const inference = createInference({ registry, engine, observers: [...(options.observers ?? []), monitoring.observer, ingest.observe, deployments.observer], router: deployments.service });
   // Logs through the app once it exists; identities and audit are made before it, for the services that need them.
   const log: GovernanceLog = { warn: (obj: object, msg?: string) => app.log.warn(obj, msg), error: (obj: object, msg?: string) => app.log.error(obj, msg) };
-  const identity = createIdentityService({ store, log, ...(options.authCacheTtlMs === undefined ? {} : { cacheTtlMs: options.authCacheTtlMs }) });
+  const identity = createIdentityService({
+    store,
+    log,
+    ...(options.authCacheTtlMs === undefined ? {} : { cacheTtlMs: options.authCacheTtlMs }),
+    ...(options.oidc === undefined ? {} : { oidc: createOidcVerifier(options.oidc) }),
+  });
   const audit = createAudit(store, log);
   const limits = options.rateLimits ?? {};
   const access = createAccess({

@@ -64,6 +64,14 @@ describe('async runs', () => {
     expect((await finished(t, (await submit(t, { pipeline: 'gather', inputs: { i: [2] } })).json<RunRecord>().id)).outputs).toEqual({ outputs: { y: [3] } });
   });
 
+  it('keeps the deployment environment and caller key it was submitted with', async () => {
+    const res = await submit(t, { pipeline: 'echo', inputs: { x: [[1, 2]] } }, { ...auth, 'x-slipway-environment': 'staging', 'x-slipway-caller-key': 'customer-7' });
+    expect(res.json<RunRecord>()).toMatchObject({ environment: 'staging', callerKey: 'customer-7' });
+    expect(await finished(t, res.json<RunRecord>().id)).toMatchObject({ state: 'completed', environment: 'staging', callerKey: 'customer-7' });
+    const plain = (await submit(t, { pipeline: 'echo', inputs: { x: [[1, 2]] } })).json<RunRecord>();
+    expect(plain).toMatchObject({ environment: null, callerKey: null });
+  });
+
   it('drops inputs and outputs over the record cap from the record, flagged truncated', async () => {
     const records = Array.from({ length: 20 }, (_, i) => ({ income: i, owner: true, score: 1 }));
     const done = await finished(t, (await submit(t, { pipeline: 'tiny', inputs: records })).json<RunRecord>().id);

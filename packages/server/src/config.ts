@@ -42,6 +42,18 @@ export interface ServerOptions {
   tokenRateLimit?: number;
   /** Runs per second per pipeline; 0 is no limit. Default `SLIPWAY_RATE_LIMIT_PIPELINE` or 0. */
   pipelineRateLimit?: number;
+  /** OIDC issuer (`iss`); with an audience and a JWKS, bearer JWTs are accepted. Default `SLIPWAY_OIDC_ISSUER`. */
+  oidcIssuer?: string;
+  /** OIDC audience (`aud`). Default `SLIPWAY_OIDC_AUDIENCE`. */
+  oidcAudience?: string;
+  /** JWKS URL of the identity provider. Default `SLIPWAY_OIDC_JWKS_URL`. */
+  oidcJwksUrl?: string;
+  /** JWKS file instead of a URL. Default `SLIPWAY_OIDC_JWKS_FILE`. */
+  oidcJwksFile?: string;
+  /** Claim naming the user. Default `SLIPWAY_OIDC_USER_CLAIM` or `sub`. */
+  oidcUserClaim?: string;
+  /** Claim listing `project:role` entries. Default `SLIPWAY_OIDC_ROLES_CLAIM` or `slipway_roles`. */
+  oidcRolesClaim?: string;
   /** HMAC key for run callbacks. Default `SLIPWAY_CALLBACK_SECRET`, else generated once into `<dataDir>/callback-secret`. */
   callbackSecret?: string;
   /** CIDR ranges callbacks may reach although private or loopback, comma-separated. Default `SLIPWAY_CALLBACK_ALLOW` or none. */
@@ -60,6 +72,10 @@ export interface ServerOptions {
   predictionRetentionDays?: number;
   /** Most logged predictions kept per pipeline. Default `SLIPWAY_PREDICTION_RETENTION_ROWS` or 1 000 000. */
   predictionRetentionRows?: number;
+  /** Seconds between evaluations of every alert rule; 0 evaluates only on request. Default `SLIPWAY_ALERT_INTERVAL_SECONDS` or 30. */
+  alertIntervalSeconds?: number;
+  /** The server's public URL, for links in notifications. Default `SLIPWAY_EXTERNAL_URL` or none. */
+  externalUrl?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -90,6 +106,12 @@ const schema = z.object({
   publicMetrics: z.boolean(),
   tokenRateLimit: z.coerce.number().min(0).max(1_000_000),
   pipelineRateLimit: z.coerce.number().min(0).max(1_000_000),
+  oidcIssuer: z.string().min(1).optional(),
+  oidcAudience: z.string().min(1).optional(),
+  oidcJwksUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  oidcJwksFile: z.string().min(1).optional(),
+  oidcUserClaim: z.string().min(1).optional(),
+  oidcRolesClaim: z.string().min(1).optional(),
   callbackSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   callbackAllow: z
     .string()
@@ -108,6 +130,8 @@ const schema = z.object({
   chromiumPath: z.string().min(1).optional(),
   predictionRetentionDays: z.coerce.number().min(1 / 24, 'must be at least 1/24 (one hour)').max(36_500),
   predictionRetentionRows: z.coerce.number().int().min(1).max(1_000_000_000),
+  alertIntervalSeconds: z.coerce.number().min(0).max(86_400),
+  externalUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   runRecordMaxBytes: z.union([z.string(), z.number()]).transform((v, ctx) => {
     const bytes = parseByteSize(v);
     if (bytes === undefined || bytes < 1) ctx.addIssue({ code: 'custom', message: `"${v}" is not a size; write e.g. 1MiB or 65536` });
@@ -135,6 +159,12 @@ const ENV: Record<keyof z.infer<typeof schema>, string> = {
   publicMetrics: 'SLIPWAY_PUBLIC_METRICS',
   tokenRateLimit: 'SLIPWAY_RATE_LIMIT_TOKEN',
   pipelineRateLimit: 'SLIPWAY_RATE_LIMIT_PIPELINE',
+  oidcIssuer: 'SLIPWAY_OIDC_ISSUER',
+  oidcAudience: 'SLIPWAY_OIDC_AUDIENCE',
+  oidcJwksUrl: 'SLIPWAY_OIDC_JWKS_URL',
+  oidcJwksFile: 'SLIPWAY_OIDC_JWKS_FILE',
+  oidcUserClaim: 'SLIPWAY_OIDC_USER_CLAIM',
+  oidcRolesClaim: 'SLIPWAY_OIDC_ROLES_CLAIM',
   callbackSecret: 'SLIPWAY_CALLBACK_SECRET',
   callbackAllow: 'SLIPWAY_CALLBACK_ALLOW',
   asyncRunConcurrency: 'SLIPWAY_ASYNC_RUN_CONCURRENCY',
@@ -144,6 +174,8 @@ const ENV: Record<keyof z.infer<typeof schema>, string> = {
   chromiumPath: 'SLIPWAY_CHROMIUM',
   predictionRetentionDays: 'SLIPWAY_PREDICTION_RETENTION_DAYS',
   predictionRetentionRows: 'SLIPWAY_PREDICTION_RETENTION_ROWS',
+  alertIntervalSeconds: 'SLIPWAY_ALERT_INTERVAL_SECONDS',
+  externalUrl: 'SLIPWAY_EXTERNAL_URL',
 };
 
 function absolute(path: string): string {
@@ -174,6 +206,12 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     publicMetrics: options.publicMetrics ?? fromEnv('publicMetrics') !== 'false',
     tokenRateLimit: options.tokenRateLimit ?? fromEnv('tokenRateLimit') ?? 0,
     pipelineRateLimit: options.pipelineRateLimit ?? fromEnv('pipelineRateLimit') ?? 0,
+    oidcIssuer: options.oidcIssuer ?? fromEnv('oidcIssuer'),
+    oidcAudience: options.oidcAudience ?? fromEnv('oidcAudience'),
+    oidcJwksUrl: options.oidcJwksUrl ?? fromEnv('oidcJwksUrl'),
+    oidcJwksFile: options.oidcJwksFile ?? fromEnv('oidcJwksFile'),
+    oidcUserClaim: options.oidcUserClaim ?? fromEnv('oidcUserClaim'),
+    oidcRolesClaim: options.oidcRolesClaim ?? fromEnv('oidcRolesClaim'),
     callbackSecret: options.callbackSecret ?? fromEnv('callbackSecret'),
     callbackAllow: options.callbackAllow ?? fromEnv('callbackAllow'),
     asyncRunConcurrency: options.asyncRunConcurrency ?? fromEnv('asyncRunConcurrency') ?? 4,
@@ -183,6 +221,8 @@ export function resolveServerConfig(options: ServerOptions, env: NodeJS.ProcessE
     chromiumPath: options.chromiumPath ?? fromEnv('chromiumPath'),
     predictionRetentionDays: options.predictionRetentionDays ?? fromEnv('predictionRetentionDays') ?? 30,
     predictionRetentionRows: options.predictionRetentionRows ?? fromEnv('predictionRetentionRows') ?? 1_000_000,
+    alertIntervalSeconds: options.alertIntervalSeconds ?? fromEnv('alertIntervalSeconds') ?? 30,
+    externalUrl: options.externalUrl ?? fromEnv('externalUrl'),
   };
   const result = schema.safeParse(merged);
   if (!result.success) {

@@ -300,6 +300,8 @@ export function createDeploymentService(options: DeploymentServiceOptions) {
       try {
         const record = await resolveTarget(d);
         engine.configure(record, undefined);
+        // Back to one replica on demand, as without a deployment.
+        await engine.scale(record, Math.min(1, engine.replicas(record).ready));
       } catch {
         // The target no longer resolves: nothing of it is configured.
       }
@@ -459,7 +461,12 @@ export function createDeploymentService(options: DeploymentServiceOptions) {
               await finish(d, 'rolled_back', 'system', action.reason, { stable, candidate });
               break;
             case 'promote':
-              await finish(d, 'promoted', 'system', `all steps passed (${r.steps.join(', ')} %)`, { stable, candidate });
+              try {
+                await finish(d, 'promoted', 'system', `all steps passed (${r.steps.join(', ')} %)`, { stable, candidate });
+              } catch (error) {
+                // A gate refused moving the alias: stop here instead of retrying every tick.
+                await finish(d, 'aborted', 'system', `promotion refused: ${error instanceof Error ? error.message : String(error)}`, { stable, candidate });
+              }
               break;
             case 'step': {
               const next = await save({ ...d, rollout: { ...r, step: action.step, percent: action.percent, nextStepAt: iso(t + r.intervalSeconds * 1000) }, updatedAt: iso(t) });

@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import { buildOnnxModel } from '@slipway/modelkit';
+import { createOnnxRuntime } from '@slipway/runtime';
+import { createLocalArtifactStore } from '@slipway/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.js';
 import { type TestApp, auth, classifierModel, classifierPackage, createTestApp, packageTar, push } from './testing/fixtures.js';
 
 let t: TestApp;
@@ -150,6 +154,34 @@ describe('deployments', () => {
     const run = await infer({ 'x-slipway-environment': 'staging-eu' });
     expect(run.statusCode).toBe(503);
     expect(run.body).toMatch(/unschedulable: needs gpu, none available/);
+  });
+
+  it('keeps deployments and a running rollout across a restart', async () => {
+    const started = await t.app.inject({ method: 'POST', url: '/v1/deployments/tiny/production/rollout', headers: auth, payload: { strategy: 'ab', candidate: 3, candidateWeight: 100 } });
+    expect(started.statusCode, started.body).toBe(200);
+    expect(started.json()).toMatchObject({ rollout: { strategy: 'ab', stable: 1, candidate: 3, percent: 100, status: 'running' } });
+    // A second server over the same database and artifacts, as after a restart.
+    const again = createApp({
+      store: t.store,
+      artifacts: createLocalArtifactStore({ dir: join(t.dir, 'artifacts') }),
+      runtime: createOnnxRuntime(),
+      maxBodyBytes: 1 << 20,
+      maxPackageBytes: 64 << 20,
+      logLevel: 'silent',
+      serving: { workerThreads: 1 },
+      deployments: { gpus: [], rolloutTickMs: 3_600_000, autoscaleTickMs: 3_600_000 },
+    });
+    await again.app.ready();
+    try {
+      const res = await again.app.inject({ method: 'POST', url: '/v2/models/tiny/infer', headers: auth, payload: { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 0, 2] }] } });
+      expect(res.json()).toMatchObject({ model_version: '3' });
+      const staging = await again.app.inject({ method: 'POST', url: '/v2/models/tiny/infer', headers: { ...auth, 'x-slipway-environment': 'staging' }, payload: { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 0, 2] }] } });
+      expect(staging.json()).toMatchObject({ model_version: '2' });
+    } finally {
+      // Closing the second app must not close the shared store.
+      await again.app.close();
+    }
+    expect((await t.app.inject({ method: 'POST', url: '/v1/deployments/tiny/production/rollout/abort', headers: auth })).statusCode).toBe(200);
   });
 
   it('undeploys: the pipeline resolves as before', async () => {

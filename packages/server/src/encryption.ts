@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { type ArtifactStore, ErrorCode, SlipwayError } from '@slipway/core';
 import { type MasterKey, createEncryptedArtifactStore, createLocalArtifactStore, parseMasterKey } from '@slipway/store';
 
-// The CLI's `keys rotate` reaches the store's key functions through the server package.
-export { parseMasterKey, rotateArtifactKeys } from '@slipway/store';
+// The CLI's `keys rotate` reaches the key parser through the server package.
+export { parseMasterKey } from '@slipway/store';
 
 export interface MasterKeySource {
   /** Path of a file holding the base64 key. */

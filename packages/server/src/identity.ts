@@ -20,6 +20,7 @@ import {
   effectivePermissions,
 } from '@slipway/core';
 import type { FastifyBaseLogger } from 'fastify';
+import { type OidcVerifier, looksLikeJwt } from './identity-oidc.js';
 
 export type GovernanceLog = Pick<FastifyBaseLogger, 'warn' | 'error'>;
 
@@ -99,6 +100,8 @@ export interface IdentityServiceOptions {
   log: GovernanceLog;
   /** How long a resolved token stays cached, in ms. Default 5000. */
   cacheTtlMs?: number;
+  /** Accepts bearer JWTs of an identity provider as well. Default none. */
+  oidc?: OidcVerifier;
   now?: () => number;
 }
 
@@ -123,9 +126,23 @@ export interface IssuedToken {
 export type TokenView = Omit<ApiTokenRecord, 'hash'>;
 export const tokenView = ({ hash: _hash, ...rest }: ApiTokenRecord): TokenView => rest;
 
-export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_TTL_MS, now = Date.now }: IdentityServiceOptions) {
+export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_TTL_MS, oidc, now = Date.now }: IdentityServiceOptions) {
   const cache = new Map<string, { principal: Principal; until: number }>();
   const touched = new Map<string, number>();
+
+  function principalOf(base: Omit<Principal, 'role'>): Principal {
+    const held = new Set([...base.roles.values()].flat());
+    return { ...base, role: RANK.find((r) => held.has(r)) ?? 'caller' };
+  }
+
+  /** A verified JWT: its claimed roles plus any memberships stored for a user of that name. */
+  async function loadOidc(verifier: OidcVerifier, token: string): Promise<Principal> {
+    const claimed = await verifier.verify(token);
+    const roles = new Map(claimed.roles);
+    for (const m of await store.listMemberships({ identity: claimed.name })) roles.set(m.project, [...(roles.get(m.project) ?? []), m.role]);
+    const project = [...roles.keys()].find((p) => p !== ALL_PROJECTS) ?? DEFAULT_PROJECT;
+    return principalOf({ tokenId: claimed.tokenId, name: claimed.name, identity: claimed.name, roles, scopes: null, project, expiresAt: claimed.expiresAt });
+  }
 
   async function load(hash: string): Promise<Principal> {
     const record = await store.findApiTokenByHash(hash);
@@ -138,20 +155,20 @@ export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_T
       if (!(await store.getIdentity(record.identity))) throw unauthenticated(`identity "${record.identity}" of this token no longer exists`, 'identity-deleted');
       for (const m of await store.listMemberships({ identity: record.identity })) roles.set(m.project, [...(roles.get(m.project) ?? []), m.role]);
     }
-    const held = new Set([...roles.values()].flat());
-    return {
+    return principalOf({
       tokenId: record.id,
       name: record.identity ?? record.name,
       identity: record.identity,
-      role: RANK.find((r) => held.has(r)) ?? 'caller',
       roles,
       scopes: record.scopes,
       project: record.project ?? DEFAULT_PROJECT,
       expiresAt: record.expiresAt === null ? null : Date.parse(record.expiresAt),
-    };
+    });
   }
 
   function touch(p: Principal, at: number) {
+    // OIDC tokens have no row to update.
+    if (p.tokenId.startsWith('oidc:')) return;
     if ((touched.get(p.tokenId) ?? 0) + TOUCH_EVERY_MS > at) return;
     touched.set(p.tokenId, at);
     store.touchApiToken(p.tokenId, new Date(at).toISOString()).catch((err: unknown) => log.warn({ err, tokenId: p.tokenId }, 'could not record when the token was last used'));
@@ -179,7 +196,7 @@ export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_T
       const hash = hashToken(token);
       let entry = cache.get(hash);
       if (entry === undefined || entry.until <= at) {
-        entry = { principal: await load(hash), until: at + cacheTtlMs };
+        entry = { principal: oidc !== undefined && looksLikeJwt(token) ? await loadOidc(oidc, token) : await load(hash), until: at + cacheTtlMs };
         cache.set(hash, entry);
       }
       const p = entry.principal;
@@ -191,6 +208,9 @@ export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_T
     },
 
     invalidate,
+
+    /** Loads the OIDC key set, so a bad JWKS file stops the start. */
+    ready: () => oidc?.ready() ?? Promise.resolve(),
 
     async createIdentity(name: string, kind: IdentityKind, actor: string) {
       const record = { name: checkName('name', name), kind, createdAt: new Date(now()).toISOString(), createdBy: actor };

@@ -191,10 +191,14 @@ export function createMonitoringMetrics({ store, monitoring }: MetricsMonitoring
   }
 
   /** The newest window with drift, with the reference-vs-current histogram of every column. */
-  async function latestDrift(q: { pipeline: string; windowMs: number; version?: number; to: number }) {
+  async function latestDrift(q: { pipeline: string; windowMs: number; version?: number; now: number }) {
     profiledOnly(q.windowMs);
-    const list = await store.listProfileWindows({ pipeline: q.pipeline, windowMs: q.windowMs, from: 0, to: q.to, ...(q.version === undefined ? {} : { version: q.version }) });
-    const latest = list.filter((w) => w.drift !== null).sort((a, b) => b.start - a.start || b.version - a.version)[0];
+    // Look back a day first (the usual case), and only then through everything stored.
+    const find = async (from: number) => {
+      const list = await store.listProfileWindows({ pipeline: q.pipeline, windowMs: q.windowMs, from, to: Number.MAX_SAFE_INTEGER, ...(q.version === undefined ? {} : { version: q.version }) });
+      return list.filter((w) => w.drift !== null).sort((a, b) => b.start - a.start || b.version - a.version)[0];
+    };
+    const latest = (await find(q.now - Math.max(q.windowMs, 86_400_000))) ?? (await find(0));
     return { pipeline: q.pipeline, windowMs: q.windowMs, window: latest === undefined ? null : { start: latest.start, version: latest.version, rows: latest.rows, drift: latest.drift as WindowDrift } };
   }
 

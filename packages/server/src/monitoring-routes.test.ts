@@ -104,5 +104,27 @@ describe('monitoring routes', () => {
     expect((await post({ file: 'x.csv' })).body).toContain('csv');
     expect((await post({ csv: 'a' }, {})).statusCode).toBe(401);
     expect((await get('/v1/pipelines/tiny/profile')).json<ReferenceProfileRecord>().source).toBe('later.csv');
+    // Windows profiled against the old reference restart against the new one.
+    await t.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { pipeline: 'tiny', inputs: [{ income: 3, owner: true, score: 0 }] } });
+    const drift = (await get('/v1/pipelines/tiny/drift')).json<DriftResponse>();
+    expect(drift.window?.drift.columns.find((c) => c.column === 'income')?.referenceCount).toBe(150);
+  });
+
+  it('keeps serving when window writes fail, and counts the failed flush', async () => {
+    // Fault injection on the real store: its window writes fail for a while.
+    const put = t.store.putProfileWindow.bind(t.store);
+    t.store.putProfileWindow = () => Promise.reject(new Error('disk full'));
+    try {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { pipeline: 'tiny', inputs: { income: 1, owner: true, score: 0 } } });
+      expect(res.statusCode).toBe(200);
+      await expect(t.monitoring.flush()).rejects.toThrow('disk full');
+    } finally {
+      t.store.putProfileWindow = put;
+    }
+    const after = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { pipeline: 'tiny', inputs: { income: 1, owner: true, score: 0 } } });
+    expect(after.statusCode).toBe(200);
+    expect((await get('/v1/pipelines/tiny/drift')).statusCode).toBe(200);
+    expect((await get('/metrics')).body).toMatch(/^slipway_monitoring_window_flush_errors_total 1$/m);
   });
 });
+

@@ -72,6 +72,11 @@ export interface MonitoredVersion {
   record: ReferenceProfileRecord;
 }
 
+/** A stored window: its state and which reference profile (by creation time) its layout comes from. */
+export interface StoredWindowState extends WindowState {
+  referenceCreatedAt: string;
+}
+
 /** Reference rows scored per call of the model; bounded by the manifest's batch size. */
 const REFERENCE_BATCH = 4096;
 
@@ -94,10 +99,7 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
     dropped: new Counter({ name: 'slipway_monitoring_window_runs_dropped_total', help: 'Runs not profiled because the monitoring queue was full', registers }),
     errors: new Counter({ name: 'slipway_monitoring_window_flush_errors_total', help: 'Failed flushes of monitoring windows (their rows are not profiled)', registers }),
   };
-  const onError = (err: unknown) => {
-    counters.errors.inc();
-    (options.onError ?? (() => {}))(err);
-  };
+  const onError = options.onError ?? (() => {});
   let queue: RunEvent[] = [];
   let dropped = 0;
   let flushing: Promise<void> = Promise.resolve();
@@ -212,9 +214,18 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
     queue.push(event);
   };
 
+  /**
+   * Adds a batch to a stored window. A window profiled against an earlier reference profile
+   * (recomputed since) has another bucket layout and cannot be merged: it restarts from the
+   * batch, so every window compares against the reference it says it does.
+   */
   async function mergeInto(pipeline: string, version: number, windowMs: number, start: number, state: WindowState, m: MonitoredVersion): Promise<void> {
     const existing = await store.getProfileWindow({ pipeline, version, windowMs, start });
-    const merged = existing === undefined ? state : mergeWindowStates(existing.state as WindowState, state);
+    const previous = existing?.state as StoredWindowState | undefined;
+    const merged: StoredWindowState = {
+      ...(previous === undefined || previous.referenceCreatedAt !== m.record.createdAt ? state : mergeWindowStates(previous, state)),
+      referenceCreatedAt: m.record.createdAt,
+    };
     const record: ProfileWindowRecord = { pipeline, version, windowMs, start, rows: merged.rows, state: merged, drift: windowDrift(m.context, m.reference, merged), updatedAt: new Date(now()).toISOString() };
     await store.putProfileWindow(record);
   }
@@ -247,7 +258,12 @@ export function createMonitoringService(options: MonitoringServiceOptions) {
 
   /** Profiles every queued run into its windows; flushes run one at a time. */
   function flush(): Promise<void> {
-    flushing = flushing.then(flushQueue, flushQueue);
+    const run = () =>
+      flushQueue().catch((err: unknown) => {
+        counters.errors.inc();
+        throw err;
+      });
+    flushing = flushing.then(run, run);
     return flushing;
   }
 

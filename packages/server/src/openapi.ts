@@ -190,6 +190,8 @@ export const openApiDocument = {
           pipeline: { type: 'string' },
           ref: { type: 'string' },
           version: { type: ['integer', 'null'] },
+          environment: { type: ['string', 'null'], description: 'Deployment environment asked for at submit (x-slipway-environment, ?env=); async runs are routed with it when they execute' },
+          callerKey: { type: ['string', 'null'], description: 'x-slipway-caller-key at submit (sticky canary arm)' },
           inputs: { description: 'As submitted; null when over the record cap (inputsTruncated)' },
           inputsTruncated: { type: 'boolean' },
           outputs: { description: '{outputs, predictions?} (async) or the partials (stream); null until completed or over the cap' },

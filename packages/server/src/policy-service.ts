@@ -56,6 +56,8 @@ export function policyFailures(verdict: EnvironmentVerdict): RuleResult[] {
 
 export function createPolicyService({ store, runtime, audit = () => Promise.resolve(), now = () => new Date() }: PolicyServiceOptions) {
   const versionTarget = (r: { pipeline: string; version: number }) => formatVersionRef(r.pipeline, r.version);
+  // Audit targets follow the log's convention, `pipeline/…`, so a pipeline's excerpt (report, `audit ls --target`) finds them.
+  const auditTarget = (r: { pipeline: string; version: number }) => `${r.pipeline}/v${r.version}`;
 
   async function factsOf(record: VersionRecord): Promise<PolicyFacts> {
     const [measured, approvals, exceptions, profile] = await Promise.all([
@@ -137,7 +139,7 @@ export function createPolicyService({ store, runtime, audit = () => Promise.reso
     const result = await verdict(record, environment);
     if (result.passed) return;
     const failures = policyFailures(result);
-    await audit({ actor, role: null, action: `policy.block.${via}`, target: `${versionTarget(record)}→${environment}`, outcome: 'denied', details: { environment, failures: failures.map((f) => `${f.policy}:${f.rule}`) } });
+    await audit({ actor, role: null, action: `policy.block.${via}`, target: `${record.pipeline}/${environment}`, outcome: 'denied', details: { version: record.version, environment, failures: failures.map((f) => `${f.policy}:${f.rule}`) } });
     throw new SlipwayError(
       ErrorCode.forbidden,
       `${versionTarget(record)} may not serve "${environment}": ${failures.map((f) => `[${f.policy} ${f.rule}] ${f.message}`).join('; ')}. ` +
@@ -172,9 +174,9 @@ export function createPolicyService({ store, runtime, audit = () => Promise.reso
 
     /** Four eyes: the version's pusher may not approve it; a repeated approval changes nothing. */
     async approve(record: VersionRecord, who: Principal, comment: string): Promise<{ approval: ApprovalRecord; created: boolean }> {
-      const target = versionTarget(record);
+      const target = auditTarget(record);
       if (who.name === record.createdBy) {
-        await denied(who, 'version.approve', target, `${who.name} pushed ${target} and may not approve it (four eyes); ask another approver`, { approver: who.name, pushedBy: record.createdBy });
+        await denied(who, 'version.approve', target, `${who.name} pushed ${versionTarget(record)} and may not approve it (four eyes); ask another approver`, { approver: who.name, pushedBy: record.createdBy });
       }
       const result = await store.addApproval({ pipeline: record.pipeline, version: record.version, approver: who.name, role: who.role, comment, createdAt: now().toISOString() });
       if (result.created) await audit({ actor: who.name, role: who.role, action: 'version.approve', target, outcome: 'ok', details: { comment } });
@@ -185,7 +187,7 @@ export function createPolicyService({ store, runtime, audit = () => Promise.reso
     async proposeException(input: { pipeline: string; version: number | null; feature: string; legalBasis: string }, who: Principal): Promise<PolicyExceptionRecord> {
       const record: PolicyExceptionRecord = { id: randomUUID(), ...input, proposedBy: who.name, proposedAt: now().toISOString(), approvedBy: null, approvedAt: null };
       await store.createPolicyException(record);
-      await audit({ actor: who.name, role: who.role, action: 'policy.exception.propose', target: `${input.pipeline}/${input.feature}`, outcome: 'ok', details: { id: record.id, legalBasis: input.legalBasis, version: input.version } });
+      await audit({ actor: who.name, role: who.role, action: 'policy.exception.propose', target: `${input.pipeline}/exceptions/${record.id}`, outcome: 'ok', details: { feature: input.feature, legalBasis: input.legalBasis, version: input.version } });
       return record;
     },
 
@@ -193,11 +195,11 @@ export function createPolicyService({ store, runtime, audit = () => Promise.reso
       const existing = await store.getPolicyException(id);
       if (existing === undefined) throw new SlipwayError(ErrorCode.notFound, `policy exception "${id}" not found; list them with GET /v1/policies/exceptions`, { details: { id } });
       if (existing.proposedBy === who.name) {
-        await denied(who, 'policy.exception.approve', `${existing.pipeline}/${existing.feature}`, `${who.name} proposed exception ${id} and may not approve it (four eyes); ask another approver`, { id, proposedBy: existing.proposedBy });
+        await denied(who, 'policy.exception.approve', `${existing.pipeline}/exceptions/${id}`, `${who.name} proposed exception ${id} and may not approve it (four eyes); ask another approver`, { id, proposedBy: existing.proposedBy });
       }
       if (existing.approvedBy !== null) return existing;
       const approved = await store.approvePolicyException(id, who.name, now().toISOString());
-      await audit({ actor: who.name, role: who.role, action: 'policy.exception.approve', target: `${existing.pipeline}/${existing.feature}`, outcome: 'ok', details: { id } });
+      await audit({ actor: who.name, role: who.role, action: 'policy.exception.approve', target: `${existing.pipeline}/exceptions/${id}`, outcome: 'ok', details: { feature: existing.feature } });
       return approved ?? existing;
     },
     listExceptions: (pipeline?: string) => store.listPolicyExceptions(pipeline),

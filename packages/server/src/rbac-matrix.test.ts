@@ -31,6 +31,23 @@ const admin = async (method: Method | 'GET', url: string, payload?: object) => {
 };
 const record = { income: 1, owner: true, score: 2 };
 const infer = { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 0, 1] }] };
+/** A rule that fires on every evaluation, so incidents exist to act on. */
+const ALWAYS_FIRING = { name: 'always', pipeline: 'tiny', metric: 'request_rate', threshold: { op: '>', value: 0 }, window: '1m' };
+const channel = (name: string) => ({ kind: 'slack', name, url: 'https://hooks.example.com/slipway' });
+/** An open incident's id: traffic recorded for this minute, the rule on any traffic evaluated, then the newest incident not resolved. */
+let firing = 0;
+async function openIncident(): Promise<string> {
+  // A rule of a new name fires a new alert, which opens an incident when none is open.
+  firing += 1;
+  await admin('PUT', '/v1/alerts/rules', { rules: [{ ...ALWAYS_FIRING, name: `always-${firing}` }] });
+  const start = Math.floor(Date.now() / 60_000) * 60_000;
+  await t.store.appendOpsWindows([{ pipeline: 'tiny', version: 1, start, requests: 10, errors: {}, latencyHistogram: {}, latencySum: 10, queueCount: 0, queueHistogram: {}, queueSum: 0 }]);
+  const report = await admin('POST', '/v1/alerts/evaluate');
+  const { incidents } = (await admin('GET', '/v1/incidents')) as { incidents: { id: string; state: string }[] };
+  const open = incidents.find((i) => i.state !== 'resolved');
+  if (open === undefined) throw new Error(`no open incident after evaluating an always-firing rule: ${JSON.stringify(report)}`);
+  return open.id;
+}
 const manifestNamed = (name: string) => CLASSIFIER_MANIFEST.replace('name: tiny', `name: ${name}`);
 
 const MATRIX: Record<string, Entry> = {
@@ -49,7 +66,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /v1/tokens': { permission: 'own', call: () => ({ url: '/v1/tokens', payload: { name: 'second' } }) },
   'DELETE /v1/tokens/:id': {
     permission: 'own',
-    call: (r) => {
+    call: async (r) => {
       const created = await t.app.inject({ method: 'POST', url: '/v1/tokens', headers: tokens.get(r)!.headers, payload: { name: 'to-revoke' } });
       return { url: `/v1/tokens/${created.json<{ id: string }>().id}` };
     },
@@ -61,7 +78,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /v1/runs': { permission: 'run', call: () => ({ url: '/v1/runs', payload: { pipeline: 'tiny', inputs: record } }) },
   'DELETE /v1/runs/:id': {
     permission: 'run',
-    call: () => {
+    call: async () => {
       // The admin's async run; the role cancels it (its project is the role's too).
       const run = await admin('POST', '/v1/runs', { pipeline: 'tiny', inputs: record, mode: 'async' });
       return { url: `/v1/runs/${String(run.id)}` };
@@ -85,7 +102,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'POST /v1/deployments/:pipeline/:environment/rollout/promote': {
     permission: 'deploy',
-    call: (r) => {
+    call: async (r) => {
       await admin('POST', '/v1/environments', { name: `prom-${r}` });
       await admin('POST', '/v1/deployments', { pipeline: 'tiny', environment: `prom-${r}`, target: 'v1' });
       await admin('POST', `/v1/deployments/tiny/prom-${r}/rollout`, { candidate: 2 });
@@ -94,7 +111,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'POST /v1/deployments/:pipeline/:environment/rollout/abort': {
     permission: 'deploy',
-    call: (r) => {
+    call: async (r) => {
       await admin('POST', '/v1/environments', { name: `abort-${r}` });
       await admin('POST', '/v1/deployments', { pipeline: 'tiny', environment: `abort-${r}`, target: 'v1' });
       await admin('POST', `/v1/deployments/tiny/abort-${r}/rollout`, { candidate: 2 });
@@ -105,7 +122,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /v1/pipelines/:name/profile': { permission: 'push', call: () => ({ url: '/v1/pipelines/tiny/profile', payload: { csv: 'income,owner,score\n1,true,2\n2,false,3\n3,true,1\n' } }) },
   'POST /v1/feedback': {
     permission: 'feedback',
-    call: () => {
+    call: async () => {
       const run = await admin('POST', '/v1/runs', { pipeline: 'tiny', inputs: record });
       return { url: '/v1/feedback', payload: { runId: String(run.id), label: 'repaid' } };
     },
@@ -116,12 +133,27 @@ const MATRIX: Record<string, Entry> = {
   'POST /v1/policies/exceptions': { permission: 'administer', call: () => ({ url: '/v1/policies/exceptions', payload: { pipeline: 'tiny', feature: 'age', legalBasis: 'capacity to contract' } }) },
   'POST /v1/policies/exceptions/:id/approve': {
     permission: 'approve',
-    call: () => {
+    call: async () => {
       const proposed = await admin('POST', '/v1/policies/exceptions', { pipeline: 'tiny', feature: 'age', legalBasis: 'capacity to contract' });
       return { url: `/v1/policies/exceptions/${String(proposed.id)}/approve` };
     },
   },
   'POST /v1/versions/:ref/approvals': { permission: 'approve', call: () => ({ url: '/v1/versions/tiny:v2/approvals', payload: { comment: 'looks fine' } }) },
+  // Alerts and incidents
+  'POST /v1/alerts/evaluate': { permission: 'operate', call: () => ({ url: '/v1/alerts/evaluate' }) },
+  'PUT /v1/alerts/rules': { permission: 'operate', call: () => ({ url: '/v1/alerts/rules', payload: { rules: [ALWAYS_FIRING] } }) },
+  'DELETE /v1/alerts/rules/:pipeline/:name': {
+    permission: 'operate',
+    call: async (r) => (await admin('PUT', '/v1/alerts/rules', { rules: [ALWAYS_FIRING, { ...ALWAYS_FIRING, name: `gone-${r}` }] }), { url: `/v1/alerts/rules/tiny/gone-${r}` }),
+  },
+  'POST /v1/alerts/channels': { permission: 'operate', call: (r) => ({ url: '/v1/alerts/channels', payload: channel(r) }) },
+  'DELETE /v1/alerts/channels/:id': { permission: 'operate', call: async (r) => ({ url: `/v1/alerts/channels/${String((await admin('POST', '/v1/alerts/channels', channel(`del-${r}`))).id)}` }) },
+  'POST /v1/alerts/channels/:id/test': { permission: 'operate', call: async (r) => ({ url: `/v1/alerts/channels/${String((await admin('POST', '/v1/alerts/channels', channel(`test-${r}`))).id)}/test` }) },
+  'PUT /v1/incidents/classification': { permission: 'operate', call: () => ({ url: '/v1/incidents/classification', payload: { rules: [] } }) },
+  'POST /v1/incidents/:id/ack': { permission: 'operate', call: async () => ({ url: `/v1/incidents/${await openIncident()}/ack`, payload: {} }) },
+  'POST /v1/incidents/:id/resolve': { permission: 'operate', call: async () => ({ url: `/v1/incidents/${await openIncident()}/resolve`, payload: {} }) },
+  'POST /v1/incidents/:id/notes': { permission: 'operate', call: async () => ({ url: `/v1/incidents/${await openIncident()}/notes`, payload: { text: 'looking' } }) },
+  'POST /v1/incidents/:id/assign': { permission: 'operate', call: async () => ({ url: `/v1/incidents/${await openIncident()}/assign`, payload: { owner: 'oncall' } }) },
 };
 
 /** The permission a 403 names: in `details` (management API), or in the message (OIP errors are a bare string, as that spec says). */
@@ -144,7 +176,7 @@ const mutating = () => t.routes.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE']
 
 describe('RBAC matrix', () => {
   it('has an entry for every mutating route (add one here for a new route)', () => {
-    expect(mutating().filter((key) => MATRIX[key] === undefined)).toEqual([]);
+    expect(mutating().filter((key) => MATRIX[key] === undefined).join('\n')).toBe('');
     expect(Object.keys(MATRIX).filter((key) => !mutating().includes(key))).toEqual([]);
   });
 

@@ -67,7 +67,7 @@ describe('run executor', () => {
     executor.start();
     await eventually(async () => ((await store.getRun(run?.id ?? ''))?.state === 'running' ? true : undefined));
     await store.cancelRun(run?.id ?? '', new Date().toISOString());
-    await eventually(async () => (aborted ? true : undefined), 2000);
+    await eventually(() => Promise.resolve(aborted ? true : undefined), 2000);
     await executor.close();
     // The cancel stands: the aborted execution did not overwrite it.
     expect((await store.getRun(run?.id ?? ''))?.state).toBe('cancelled');
@@ -87,7 +87,7 @@ describe('run executor', () => {
         }),
     });
     executor.start();
-    await eventually(async () => (started.length === 3 ? true : undefined));
+    await eventually(() => Promise.resolve(started.length === 3 ? true : undefined));
     await executor.close();
     const runs = await store.listRuns({ limit: 10 });
     expect(runs.map((r) => r.state)).toEqual(['queued', 'queued', 'queued']);

@@ -55,6 +55,17 @@ export interface RunServiceOptions extends RunServiceSettings {
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+/** Which deployment serves a run: the environment asked for and the caller's sticky key (see `deploymentSelector`). */
+export interface RunRouting {
+  environment?: string;
+  callerKey?: string;
+}
+
+const routingOf = (run: RunRecord): RunRouting => ({
+  ...(run.environment === null ? {} : { environment: run.environment }),
+  ...(run.callerKey === null ? {} : { callerKey: run.callerKey }),
+});
 const MAX_LIST = 1000;
 
 const submitSchema = z.strictObject({
@@ -103,8 +114,9 @@ export function createRunService(options: RunServiceOptions) {
       maxRecordBytes,
     });
     try {
-      prepared = await inference.prepareRun(run.ref, run.inputs);
-      const response = await inference.runPrepared(prepared, { signal }, { requestId: run.id, runId: run.id, caller: run.createdBy }, started);
+      const context = { requestId: run.id, runId: run.id, caller: run.createdBy, ...routingOf(run) };
+      prepared = await inference.prepareRun(run.ref, run.inputs, context);
+      const response = await inference.runPrepared(prepared, { signal }, context, started);
       return ended({ state: 'completed', outputs: { outputs: response.outputs, ...(response.predictions ? { predictions: response.predictions } : {}) }, error: null });
     } catch (error) {
       return ended({ state: 'failed', outputs: null, error: runErrorOf(error) });
@@ -148,12 +160,12 @@ export function createRunService(options: RunServiceOptions) {
       }
     },
 
-    /** Checks an async run and queues it; answers its record (state `queued`). */
-    async submit(body: unknown, createdBy: string): Promise<RunRecord> {
+    /** Checks an async run and queues it; answers its record (state `queued`). `routing` picks a deployment, now and when it runs. */
+    async submit(body: unknown, createdBy: string, routing: RunRouting = {}): Promise<RunRecord> {
       const request = parseSubmit(body);
       if (request.mode !== 'async') throw new InvalidInputError([{ path: 'mode', message: 'must be "async" here' }]);
       const callbackUrl = request.callbackUrl === undefined ? null : (await guard.check(request.callbackUrl, 'callbackUrl')).toString();
-      const prepared = await inference.prepareRun(request.pipeline, request.inputs);
+      const prepared = await inference.prepareRun(request.pipeline, request.inputs, { requestId: 'submit', ...routing });
       const record = await queue.enqueue({
         id: randomUUID(),
         mode: 'async',
@@ -164,6 +176,8 @@ export function createRunService(options: RunServiceOptions) {
         callbackUrl,
         createdBy,
         enqueuedAt: new Date().toISOString(),
+        environment: routing.environment ?? null,
+        callerKey: routing.callerKey ?? null,
       });
       executor.wake();
       return record;
@@ -174,18 +188,19 @@ export function createRunService(options: RunServiceOptions) {
      * Aborting `signal` (the client went away) stops the run between partials and frees
      * its place in the version's queue; the record then says `cancelled`.
      */
-    async stream(body: unknown, createdBy: string, signal: AbortSignal): Promise<StreamingRun> {
+    async stream(body: unknown, createdBy: string, signal: AbortSignal, routing: RunRouting = {}): Promise<StreamingRun> {
       const request = parseSubmit(body);
       if (request.callbackUrl !== undefined) throw new InvalidInputError([{ path: 'callbackUrl', message: 'only async runs take a callback; drop it or use mode "async"' }]);
-      const prepared = await inference.prepareRun(request.pipeline, request.inputs);
       const id = randomUUID();
+      const context = { requestId: id, runId: id, caller: createdBy, ...routing };
+      const prepared = await inference.prepareRun(request.pipeline, request.inputs, context);
       const enqueuedAt = new Date().toISOString();
       async function* events(): AsyncGenerator<RunStreamEvent> {
         const started = performance.now();
         const parts: RunStreamOutput[] = [];
         let outcome: Pick<RunOutcome, 'state' | 'error'> = { state: 'completed', error: null };
         try {
-          for await (const part of inference.streamRun(prepared, { signal }, { requestId: id, runId: id, caller: createdBy })) {
+          for await (const part of inference.streamRun(prepared, { signal }, context)) {
             parts.push(part);
             yield { event: 'output', data: part };
           }
@@ -193,7 +208,19 @@ export function createRunService(options: RunServiceOptions) {
           outcome = signal.aborted ? { state: 'cancelled', error: null } : { state: 'failed', error: runErrorOf(error) };
         }
         if (signal.aborted && outcome.state === 'completed' && parts.length === 0) outcome = { state: 'cancelled', error: null };
-        await store.createRun({ id, mode: 'stream', state: 'running', pipeline: prepared.record.pipeline, ref: request.pipeline, inputs: request.inputs, callbackUrl: null, createdBy, enqueuedAt });
+        await store.createRun({
+          id,
+          mode: 'stream',
+          state: 'running',
+          pipeline: prepared.record.pipeline,
+          ref: request.pipeline,
+          inputs: request.inputs,
+          callbackUrl: null,
+          createdBy,
+          enqueuedAt,
+          environment: routing.environment ?? null,
+          callerKey: routing.callerKey ?? null,
+        });
         const record = await store.finishRun(id, null, {
           ...outcome,
           version: prepared.record.version,

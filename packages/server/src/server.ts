@@ -9,6 +9,7 @@ import { createOnnxRuntime } from '@slipway/runtime';
 import { createMetadataStore } from '@slipway/store';
 import { createApp } from './app.js';
 import { loadTls } from './tls.js';
+import { oidcOptions } from './identity-oidc.js';
 import { bootstrapAdminToken } from './auth.js';
 import type { ResolvedServerConfig } from './config.js';
 import { loadMasterKey, openArtifactStore } from './encryption.js';
@@ -29,12 +30,13 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
   // A bad or unreadable master key stops the start before anything is opened.
   const masterKey = await loadMasterKey(config);
   const tls = await loadTls(config);
+  const oidc = oidcOptions(config);
   const store = createMetadataStore(config.databaseUrl ?? join(config.dataDir, 'slipway.db'));
   await store.migrate();
   const artifacts = openArtifactStore(config.dataDir, masterKey);
   // Validating a push opens a session only to read its signature: one thread is enough.
   const runtime = createOnnxRuntime({ intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const { app, registry, engine, policies } = createApp({
+  const { app, registry, engine, policies, identity } = createApp({
     ...config,
     store,
     artifacts,
@@ -51,14 +53,20 @@ export async function startServer(config: ResolvedServerConfig): Promise<Running
       maxRecordBytes: config.runRecordMaxBytes,
     },
     // Notification channel secrets are sealed with the master key when there is one.
-    ...(masterKey === undefined ? {} : { alerts: { sealer: masterKeySealer(masterKey) } }),
+    alerts: {
+      intervalMs: config.alertIntervalSeconds * 1000,
+      ...(config.externalUrl === undefined ? {} : { externalUrl: config.externalUrl.replace(/\/$/, '') }),
+      ...(masterKey === undefined ? {} : { sealer: masterKeySealer(masterKey) }),
+    },
     ...(tls === undefined ? {} : { tls }),
+    ...(oidc === undefined ? {} : { oidc }),
     rateLimits: { tokenPerSecond: config.tokenRateLimit, pipelinePerSecond: config.pipelineRateLimit },
     monitoringIngest: { retentionDays: config.predictionRetentionDays, retentionRows: config.predictionRetentionRows },
   });
   app.addHook('onClose', () => store.close());
   try {
     const tokenFile = join(config.dataDir, 'admin-token');
+    await identity.ready();
     const newAdminToken = await bootstrapAdminToken(store, { adminToken: config.adminToken, tokenFile });
     // The built-in Regulation B policy guards production from the first start on (an admin may change it).
     await policies.installDefaults();

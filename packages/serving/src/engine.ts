@@ -288,14 +288,16 @@ export function createServingEngine(options: ServingEngineOptions) {
      * Keeps `count` replicas of the version loaded: loads the missing ones (each on a host
      * holding no other replica where one is free) and unloads the surplus once idle. 0
      * unloads every replica; the next run then loads one again (a cold start, never a
-     * refusal). Resolves when the loads and unloads are done.
+     * refusal); a pinned copy (`warmup`) is kept. Resolves when the loads and unloads are done.
      */
     async scale(record: VersionRecord, count: number): Promise<void> {
       const base = versionKey(record);
       replicas.set(base, count);
       const work: Promise<unknown>[] = [];
       for (let i = 0; i < count; i++) if (!cache.isLoaded(replicaKey(record, i))) work.push(cache.warm(record, i));
-      for (const v of cache.list()) if (baseKey(v.key) === base && replicaOf(v.key) >= count) work.push(cache.unload(v.key));
+      // A pin (`warmup`) outranks scaling down: a pinned copy stays.
+      const now = Date.now();
+      for (const v of cache.list()) if (baseKey(v.key) === base && replicaOf(v.key) >= count && v.pinnedUntil <= now) work.push(cache.unload(v.key));
       await Promise.all(work);
     },
 

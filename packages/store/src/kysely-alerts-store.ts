@@ -182,7 +182,7 @@ function toRule(row: { id: string; pipeline: string; name: string; origin: strin
     id: row.id,
     pipeline: row.pipeline,
     name: row.name,
-    origin: row.origin === 'default' ? 'default' : 'user',
+    origin: row.origin === 'default' || row.origin === 'package' ? row.origin : 'user',
     spec: parse<Record<string, unknown>>(row.spec),
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -16,6 +16,8 @@ export const runMigrations: Record<string, Migration> = {
         .addColumn('pipeline', 'text', (c) => c.notNull())
         .addColumn('ref', 'text', (c) => c.notNull())
         .addColumn('version', 'integer')
+        .addColumn('environment', 'text')
+        .addColumn('caller_key', 'text')
         .addColumn('inputs', 'text')
         .addColumn('inputs_truncated', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('outputs', 'text')

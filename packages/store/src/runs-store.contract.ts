@@ -64,6 +64,9 @@ export function describeRunStoreContract(name: string, open: () => MetadataStore
       await store.createRun(newRun('list-b'));
       expect(a).toMatchObject({ state: 'queued', mode: 'async', version: null, inputs: { income: 1, note: 'ünïcode “quoted”' }, callback: null, executions: 0 });
       expect(b.callback).toStrictEqual({ url: 'https://example.com/hook', state: 'pending', attempts: [] });
+      expect(a).toMatchObject({ environment: null, callerKey: null });
+      const routed = await store.createRun(newRun('list-c', { environment: 'staging', callerKey: 'customer-7' }));
+      expect(await store.getRun(routed.id)).toMatchObject({ environment: 'staging', callerKey: 'customer-7' });
       expect(await store.getRun(a.id)).toStrictEqual(a);
       expect(await store.getRun('missing')).toBeUndefined();
       expect((await store.listRuns({ pipeline: 'list-a', limit: 10 })).map((r) => r.id)).toStrictEqual([b.id, a.id]);

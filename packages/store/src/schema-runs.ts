@@ -7,6 +7,8 @@ export interface RunsTable {
   pipeline: string;
   ref: string;
   version: number | null;
+  environment: string | null;
+  caller_key: string | null;
   /** JSON text; whole while the run is pending, null once finished when over the record cap. */
   inputs: string | null;
   /** 0 or 1. */

@@ -120,7 +120,7 @@ export function registerDeploymentCommands(program: Command, context: CommandCon
     .option('--min <n>', 'fewest replicas; 0 scales to zero when idle', integer)
     .option('--max <n>', 'most replicas', integer)
     .option('--target-concurrency <n>', 'in-flight runs per replica the autoscaler aims for', positive)
-    .option('--gpu', 'place replicas only on workers with a GPU (CUDA)')
+    .option('--gpu', 'place replicas only on workers with a GPU')
     .option('--gpu-memory <size>', 'GPU memory one replica needs, e.g. 4GiB')
     .option('--memory <size>', 'memory one replica needs, e.g. 512MiB')
     .option('--wait', 'wait until the deployment serves; exit non-zero if it does not')

@@ -1,13 +1,13 @@
 /**
- * `slipway keys rotate`: moves the artifacts of a data directory to a new master key by
- * re-wrapping each object's data key (the encrypted data is not rewritten), and encrypts
- * objects stored before encryption was turned on. Run it with the server stopped, then
- * start the server with the new key.
+ * `slipway keys rotate`: moves a stopped server's data to a new master key: each
+ * artifact's data key is re-wrapped (the encrypted data is not rewritten), artifacts
+ * stored before encryption was on are encrypted, and sealed secrets in the metadata store
+ * (notification channels) are re-sealed. Then start the server with the new key.
  */
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidInputError } from '@slipway/core';
-import { loadMasterKey, parseMasterKey, rotateArtifactKeys } from '@slipway/server';
+import { loadMasterKey, parseMasterKey, rotateMasterKey } from '@slipway/server';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 
@@ -20,7 +20,8 @@ export function registerKeysCommands(program: Command, context: CommandContext):
     .requiredOption('--new-key-file <file>', 'file with the new base64 master key (`openssl rand -base64 32`)')
     .option('--old-key-file <file>', 'file with the current key (default SLIPWAY_MASTER_KEY_FILE or SLIPWAY_MASTER_KEY)')
     .option('--data-dir <dir>', 'the server data directory (default SLIPWAY_DATA_DIR or ./.slipway)')
-    .action(async (flags: { newKeyFile: string; oldKeyFile?: string; dataDir?: string }) => {
+    .option('--database-url <url>', 'the metadata store, when not SQLite in the data directory (default SLIPWAY_DATABASE_URL)')
+    .action(async (flags: { newKeyFile: string; oldKeyFile?: string; dataDir?: string; databaseUrl?: string }) => {
       const { env, cwd } = context.io;
       const at = (p: string) => resolve(cwd, p);
       const oldKey = await loadMasterKey(
@@ -31,9 +32,10 @@ export function registerKeysCommands(program: Command, context: CommandContext):
       });
       const newKey = parseMasterKey(newText, 'new-key-file');
       const dataDir = at(flags.dataDir ?? env.SLIPWAY_DATA_DIR ?? '.slipway');
-      const result = await rotateArtifactKeys(join(dataDir, 'artifacts'), oldKey === undefined ? [] : [oldKey], newKey);
+      const result = await rotateMasterKey({ dataDir, databaseUrl: flags.databaseUrl ?? (env.SLIPWAY_DATABASE_URL || undefined), from: oldKey === undefined ? [] : [oldKey], to: newKey });
+      const { artifacts } = result;
       context.output().result({ keyId: newKey.id, ...result }, () => [
-        `artifacts now under master key ${newKey.id}: ${result.rewrapped} re-wrapped, ${result.encrypted} encrypted, ${result.unchanged} already under it`,
+        `artifacts now under master key ${newKey.id}: ${artifacts.rewrapped} re-wrapped, ${artifacts.encrypted} encrypted, ${artifacts.unchanged} already under it; ${result.secrets} secrets re-sealed`,
         'start the server with the new key (SLIPWAY_MASTER_KEY_FILE) and keep the old one until you have checked it serves',
       ]);
     });

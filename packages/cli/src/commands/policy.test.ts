@@ -106,7 +106,7 @@ describe('slipway keys rotate', () => {
 
     const encrypted = await cli('keys', 'rotate', '--data-dir', 'rotate', '--new-key-file', 'k1', '--json');
     expect(encrypted.code).toBe(0);
-    expect(JSON.parse(encrypted.stdout)).toMatchObject({ encrypted: 1, rewrapped: 0, unchanged: 0 });
+    expect(JSON.parse(encrypted.stdout)).toMatchObject({ artifacts: { encrypted: 1, rewrapped: 0, unchanged: 0 }, secrets: 0 });
     const files = await readdir(join(dataDir, 'artifacts'), { recursive: true, withFileTypes: true });
     const file = files.find((f) => f.isFile())!;
     const onDisk = await readFile(join(file.parentPath, file.name));
@@ -114,7 +114,7 @@ describe('slipway keys rotate', () => {
 
     const rotated = await runCli(['keys', 'rotate', '--data-dir', 'rotate', '--new-key-file', 'k2'], { env: { SLIPWAY_MASTER_KEY: first }, cwd: dir });
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toMatch(/^artifacts now under master key mk-[0-9a-f]{16}: 1 re-wrapped, 0 encrypted, 0 already under it\n/);
+    expect(rotated.stdout).toMatch(/^artifacts now under master key mk-[0-9a-f]{16}: 1 re-wrapped, 0 encrypted, 0 already under it; 0 secrets re-sealed\n/);
     const wrongOld = await cli('keys', 'rotate', '--data-dir', 'rotate', '--new-key-file', 'k1', '--old-key-file', 'k1');
     expect(wrongOld.code).toBe(1);
     expect(wrongOld.stderr).toMatch(/sealed under master key mk-[0-9a-f]{16}, which was not given as the old key/);

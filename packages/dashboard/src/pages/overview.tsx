@@ -201,9 +201,9 @@ export function Overview() {
 function DriftStatus({ name, drifted }: { name: string; drifted: string[] | null }) {
   const to = routePath({ page: 'monitoring', name });
   if (drifted === null) return <span className="muted small">no window yet</span>;
-  if (drifted.length === 0) return <Link to={to} aria-label={`${name}: no drift`}>none</Link>;
+  if (drifted.length === 0) return <Link to={to} aria-label={`${name} drift: none`}>none</Link>;
   return (
-    <Link to={to} className="flag" aria-label={`${name}: drift in ${drifted.join(', ')}`}>
+    <Link to={to} className="flag" aria-label={`${name} drift: ${drifted.join(', ')}`}>
       {drifted.join(', ')}
     </Link>
   );

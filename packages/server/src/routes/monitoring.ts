@@ -97,7 +97,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, { registry, acces
     if (q.issues.length > 0) throw new InvalidInputError(q.issues);
     const name = await pipeline(req.params.name);
     await monitoring.flush();
-    return metrics.latestDrift({ pipeline: name, windowMs: q.windowMs, to: Number.MAX_SAFE_INTEGER, ...(q.version === undefined ? {} : { version: q.version }) });
+    return metrics.latestDrift({ pipeline: name, windowMs: q.windowMs, now: now(), ...(q.version === undefined ? {} : { version: q.version }) });
   });
 
   app.get<Name>('/v1/pipelines/:name/profile', async (req) => {

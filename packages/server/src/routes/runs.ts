@@ -39,11 +39,11 @@ export function registerRunRoutes(app: FastifyInstance, { inference, runs, acces
     const who = await access.require(req, Permission.run, pipeline === undefined ? {} : { pipeline });
     if (mode === 'sync') return inference.run(req.body, runControls(req, reply), { requestId: req.id, ...deploymentSelector(req) });
     if (mode === 'async') {
-      const record = await runs.submit(req.body, who.name);
+      const record = await runs.submit(req.body, who.name, deploymentSelector(req));
       void reply.status(202).header('location', ApiPaths.run(record.id));
       return record;
     }
-    const { id, events } = await runs.stream(req.body, who.name, disconnectSignal(reply));
+    const { id, events } = await runs.stream(req.body, who.name, disconnectSignal(reply), deploymentSelector(req));
     await writeEventStream(reply, id, events);
     return reply;
   });
