@@ -4,12 +4,12 @@
  * driven by playwright-core, with axe-core for accessibility and screenshots for review.
  */
 import { execFile } from 'node:child_process';
-import { access, constants, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, constants, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createClient } from '@slipway/sdk';
+import { createClient, packPackage } from '@slipway/sdk';
 import { type RunningServer, resolveServerConfig, startServer } from '@slipway/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -111,4 +111,18 @@ export async function viewerToken(url: string): Promise<string> {
   await admin.governance.createIdentity('user', 'vera');
   await admin.governance.setMember('*', 'vera', 'viewer');
   return (await admin.governance.createToken({ name: 'dashboard-e2e', identity: 'vera' })).token;
+}
+
+/** Pushes a second version of sensor-mlp (the example with another description), for a rollout. */
+export async function pushSecondSensorVersion(url: string): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-e2e-package-'));
+  try {
+    await cp(join(EXAMPLES_DIR, 'sensor-mlp'), dir, { recursive: true });
+    const manifest = join(dir, 'slipway.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('Example: classifies', 'Example, second version: classifies'));
+    const pushed = await createClient({ server: url, token: ADMIN_TOKEN }, {}).push(await packPackage(dir));
+    return pushed.version.version;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -33,8 +33,8 @@ export interface Access {
   authenticate(req: FastifyRequest): Promise<Principal>;
   /** The items whose pipeline the caller can see: for listing endpoints. */
   visible<T>(principal: Principal, items: readonly T[], pipelineOf: (item: T) => string): Promise<T[]>;
-  /** The project a push by this request lands in: `?project=`, else the token's project. */
-  pushProject(req: FastifyRequest, principal: Principal): string;
+  /** The project a push by this request lands in: `?project=`, else the token's project; it must exist. */
+  pushProject(req: FastifyRequest, principal: Principal): Promise<string>;
   /** Records the project of a pipeline created by a push. */
   placePipeline(pipeline: string, project: string): Promise<void>;
 }
@@ -162,9 +162,13 @@ export function createAccess({ store, identity, audit, tokenLimiter, pipelineLim
       });
     },
 
-    pushProject(req, principal) {
+    async pushProject(req, principal) {
       const requested = (req.query as Record<string, unknown> | undefined)?.project;
-      return requested === undefined ? principal.project : checkName('project', requested);
+      const project = requested === undefined ? principal.project : checkName('project', requested);
+      if (!(await store.getProject(project))) {
+        throw new SlipwayError(ErrorCode.notFound, `project "${project}" not found; push into one of your projects (\`slipway projects ls\`) with ?project=<name>`, { details: { project } });
+      }
+      return project;
     },
 
     async placePipeline(pipeline, project) {

@@ -157,6 +157,23 @@ describe('alerts scenario: drift → incident → retrain → promotion', () => 
     expect(JSON.parse(req!.body)).toMatchObject({ event: 'firing', alert: { ruleName: 'income-drift', labels: { feature: 'income' } }, incident: { id: incidentId, areas: ['data_operations'] } });
   });
 
+  it('reads every monitored metric kind from the monitoring services', async () => {
+    const series = (metric: Parameters<typeof t.alerts.source.series>[1], labels: Record<string, string> = {}) =>
+      t.alerts.source.series('credit-risk', metric, labels, T0, T0 + 2 * WINDOW, WINDOW);
+    expect((await series('dataset_drift_share')).map((p) => p.value)).toEqual([0, 0.2]); // income and age of 10 features
+    const income = await series('feature_drift', { feature: 'income' });
+    expect(income[1]!.value).toBeGreaterThan(income[0]!.value + 0.2);
+    const estimated = await series('estimated_accuracy');
+    expect(estimated).toHaveLength(2);
+    expect(estimated[1]!.value).toBeLessThan(estimated[0]!.value); // CBPE moved before any label
+    const fairness = await series('disparate_impact', { attribute: 'sex' });
+    expect(fairness.map((p) => p.start)).toEqual([T0, T0 + WINDOW]);
+    expect(fairness.every((p) => p.value > 0 && p.value < 5)).toBe(true);
+    expect((await series('request_rate')).map((p) => p.value)).toEqual([4 / 300, 4 / 300]); // four runs of 250 applicants per window
+    expect((await series('error_rate')).map((p) => p.value)).toEqual([0, 0]);
+    expect(await series('accuracy')).toEqual([]); // no labels yet
+  });
+
   it('adds business to the same incident when labels show the accuracy drop, and calls the retrain webhook', async () => {
     // The shifted population also behaves differently: among the shifted applicants every
     // sixth repaid loan turns into a default the model did not foresee (concept drift).

@@ -127,6 +127,12 @@ describe('tokens', () => {
     expect((await send('POST', '/v1/users', { name: 'Not Valid!' })).statusCode).toBe(400);
     expect((await send('PUT', '/v1/projects/default/members/carol', { role: 'king' })).body).toMatch(/role/);
   });
+
+  it('keeps the request size limit on governance routes', async () => {
+    const huge = await send('POST', '/v1/tokens', { name: 'x'.repeat(2 * 1024 * 1024) });
+    expect(huge.statusCode).toBe(413);
+    expect((await get('/v2/health/live')).statusCode).toBe(200);
+  });
 });
 
 describe('privilege escalation', () => {
@@ -181,6 +187,10 @@ describe('privilege escalation', () => {
     expect(await names(ds.headers)).toEqual(['lab-model']);
     expect(await names(other.headers)).not.toContain('lab-model');
     expect(await names(auth)).toEqual(expect.arrayContaining(['lab-model', 'tiny']));
+    const nowhere = await t.app.inject({ method: 'POST', url: '/v1/pipelines?project=nowhere', headers: { ...auth, 'content-type': 'application/x-tar' }, payload: await classifierPackage(CLASSIFIER_MANIFEST.replace('name: tiny', 'name: lost')) });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.body).toMatch(/project \\"nowhere\\" not found/);
+    expect(await t.store.pipelineProject('lost')).toBeUndefined();
     const run = await send('POST', '/v1/runs', { pipeline: 'lab-model', inputs: tinyRecord }, ds.headers);
     expect(run.statusCode).toBe(200);
     // A push into an existing pipeline of another project is refused as if it did not exist.

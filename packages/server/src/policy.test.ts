@@ -119,7 +119,7 @@ describe('Regulation B scenario', () => {
     t.app.inject({ method: 'PUT', url: `/v1/pipelines/credit-risk/aliases/${alias}`, headers: { ...auth, ...json }, payload: { version } });
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ monitoring: { flushIntervalMs: 0 } });
     await t.policies.installDefaults();
     // A second connection to the app's database (WAL) issues the role tokens.
     side = createSqliteMetadataStore({ path: join(t.dir, 'slipway.db') });
@@ -254,6 +254,15 @@ describe('Regulation B scenario', () => {
   });
 
   it('shows all of it in the compliance report, as JSON and as escaped standalone HTML', async () => {
+    // Production traffic for the drift history: 40 holdout applicants, without the protected columns.
+    const rows = (await readFile(resolve(examplesDir, 'data/holdout.csv'), 'utf8')).trim().split('\n');
+    const header = rows[0]!.split(',');
+    const keep = ['income', 'debt_ratio', 'credit_history_years', 'num_open_accounts', 'late_payments_2y', 'loan_amount', 'employment_years'];
+    const inputs = rows.slice(1, 41).map((line) => Object.fromEntries(keep.map((k) => [k, Number(line.split(',')[header.indexOf(k)])])));
+    const ran = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...dana, ...json }, payload: { pipeline: 'credit-risk@production', inputs } });
+    expect(ran.statusCode).toBe(200);
+    await t.monitoring.flush();
+
     const res = await t.app.inject({ method: 'GET', url: '/v1/versions/credit-risk:v2/report', headers: dana });
     expect(res.statusCode).toBe(200);
     const report = res.json<Record<string, unknown>>();
@@ -270,6 +279,7 @@ describe('Regulation B scenario', () => {
     const atPush = (report.policy as { atPush: { rules: Failure[] }[] }).atPush[0]?.rules.filter((r) => r.passed === false).map((r) => r.rule);
     expect(atPush).toEqual(['approvals']);
     expect((report.fairness as { atPush: { attribute: string }[] }).atPush.map((m) => m.attribute)).toEqual(['sex', 'marital_status']);
+    expect(report.drift).toMatchObject([{ rows: 40, evaluatedFeatures: 7 }]);
 
     const html = await t.app.inject({ method: 'GET', url: '/v1/versions/credit-risk:v2/report?format=html', headers: dana });
     expect(html.statusCode).toBe(200);
@@ -277,7 +287,7 @@ describe('Regulation B scenario', () => {
     expect(html.body).not.toContain('<script>');
     expect(html.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(html.body).not.toMatch(/<link|src=|href=/);
-    for (const text of ['ALLOWED', 'alice', 'reviewed fairness report', 'f00dfeed', 'Disparate impact', '@production']) expect(html.body).toContain(text);
+    for (const text of ['ALLOWED', 'alice', 'reviewed fairness report', 'f00dfeed', 'Disparate impact', '@production', 'Drifted features']) expect(html.body).toContain(text);
     // The audit excerpt holds the pipeline's governance events: the block of v1 and alice's approval of v2.
     const actions = (report.audit as { action: string; target: string; actor: string }[]).map((e) => `${e.actor} ${e.action} ${e.target}`);
     expect(actions).toContain('alice version.approve credit-risk/v2');

@@ -51,7 +51,11 @@ ${table(
     r.fairness.atPush.map((m) => [m.attribute, m.evaluationSet, m.favorableClass, describePrivileged(m.privileged), num(m.disparateImpact), m.groups.map((g) => `${g.group}: ${g.favorable}/${g.count}`).join('; '), m.error ?? '']),
     'No fairness rule asked for a measurement when this version was pushed.',
   );
-  const drift = isUnavailable(r.drift) ? unavailable(r.drift) : table(['Day', 'Rows', 'Drift'], r.drift.map((d) => [d.start, d.rows, d.drift]), 'No production windows yet.');
+  const drift = isUnavailable(r.drift) ? unavailable(r.drift) : table(
+        ['Day', 'Rows', 'Dataset drift', 'Drifted features'],
+        r.drift.map((d) => [d.start.slice(0, 10), d.rows, d.datasetDrifted === null ? 'no reference' : d.datasetDrifted ? 'DRIFTED' : 'no', `${d.driftedFeatures.join(', ') || 'none'} (of ${d.evaluatedFeatures ?? 0})`]),
+        'No production windows yet.',
+      );
   const deployments = isUnavailable(r.deployments)
     ? unavailable(r.deployments)
     : table(['Environment', 'Target', 'By', 'Updated'], r.deployments.map((d) => [d.environment, d.target, d.createdBy, d.updatedAt]), 'Not deployed.');

@@ -42,8 +42,8 @@ export interface ComplianceReport {
   policy: { environments: EnvironmentVerdict[]; atPush: EnvironmentVerdict[]; exceptions: PolicyExceptionRecord[] };
   approvals: ApprovalRecord[];
   fairness: { atPush: FairnessMeasurement[]; measuredAt: string | null; reference: unknown };
-  /** Daily drift windows of the last 90 days, oldest first. */
-  drift: { start: string; rows: number; drift: unknown }[] | Unavailable;
+  /** Daily drift windows of the last 90 days, oldest first, summarised (the full tests are at `GET /v1/pipelines/{name}/drift`). */
+  drift: DriftDay[] | Unavailable;
   /** Aliases pointing at this version now, and every alias move to or from it. */
   aliases: { current: string[]; history: AliasEvent[] };
   deployments: DeploymentRecord[] | Unavailable;
@@ -53,6 +53,35 @@ export interface ComplianceReport {
   deployment?: DeploymentRecord;
   /** The latest audit events of the pipeline, newest first. */
   audit: AuditEvent[] | Unavailable;
+}
+
+/** One day of production traffic against the reference: which features drifted. */
+export interface DriftDay {
+  start: string;
+  rows: number;
+  /** null when the window has no drift (no reference profile). */
+  evaluatedFeatures: number | null;
+  driftedFeatures: string[];
+  datasetDrifted: boolean | null;
+}
+
+interface StoredDatasetDrift {
+  evaluatedColumns?: number;
+  drifted?: boolean;
+  columns?: { column?: string; drifted?: boolean }[];
+}
+
+/** Reads a monitoring window's drift (a `DatasetDrift` of @slipway/monitoring, or one nested under `features`) without depending on that package. */
+function summariseDrift(start: number, rows: number, drift: unknown): DriftDay {
+  const d = drift as (StoredDatasetDrift & { features?: StoredDatasetDrift }) | null;
+  const features = d?.columns !== undefined ? d : d?.features;
+  return {
+    start: new Date(start).toISOString(),
+    rows,
+    evaluatedFeatures: features?.evaluatedColumns ?? null,
+    driftedFeatures: (features?.columns ?? []).filter((c) => c.drifted === true).map((c) => String(c.column)),
+    datasetDrifted: features?.drifted ?? null,
+  };
 }
 
 export interface ReportDeps {
@@ -87,7 +116,7 @@ export async function buildComplianceReport(record: VersionRecord, { store, poli
   const [drift, deployments, incidents, audit] = await Promise.all([
     section(async () => {
       const windows = await store.listProfileWindows({ pipeline: record.pipeline, version: record.version, windowMs: DAY_MS, from: at.getTime() - 90 * DAY_MS, to: at.getTime() + DAY_MS });
-      return windows.map((w) => ({ start: new Date(w.start).toISOString(), rows: w.rows, drift: w.drift }));
+      return windows.map((w) => summariseDrift(w.start, w.rows, w.drift));
     }),
     section(async () => (await store.listDeployments()).filter((d) => d.pipeline === record.pipeline)),
     section(() => store.listIncidents({ pipeline: record.pipeline, limit: 20 })),

@@ -4,7 +4,7 @@
  * charts, and promote / abort for roles that deploy.
  */
 import { type DeploymentView, Permission } from '@slipway/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { describeError } from '../api.js';
 import { LineChart } from '../components/chart.js';
 import { ErrorNote, Loading } from '../components/status.js';
@@ -89,7 +89,8 @@ function DeploymentDetail({ deployment, onChanged }: { deployment: DeploymentVie
     }
   }
 
-  const series = ops.data === undefined ? undefined : operationalSeries(ops.data.points ?? []);
+  const series = useMemo(() => (ops.data === undefined ? undefined : operationalSeries(ops.data.points ?? [])), [ops.data]);
+  const xRange = useMemo((): [number, number] | undefined => (ops.data === undefined ? undefined : [ops.data.from / 1000, ops.data.to / 1000]), [ops.data]);
   return (
     <section aria-labelledby="deployment-heading" className="panel">
       <h2 id="deployment-heading">
@@ -159,8 +160,8 @@ function DeploymentDetail({ deployment, onChanged }: { deployment: DeploymentVie
       {ops.error !== undefined && <ErrorNote error={ops.error} title="Could not load latency and errors" />}
       {series !== undefined && series.latency.x.length > 0 && (
         <div className="charts">
-          <LineChart title="Latency percentiles (ms)" summary={`p50, p90 and p99 of ${pipeline} per five minutes`} x={series.latency.x} series={series.latency.series} />
-          <LineChart title="Error rate" summary={`share of failed runs of ${pipeline} per five minutes`} x={series.errors.x} series={series.errors.series} />
+          <LineChart title="Latency percentiles (ms)" summary={`p50, p90 and p99 of ${pipeline} per five minutes`} x={series.latency.x} series={series.latency.series} {...(xRange === undefined ? {} : { xRange })} />
+          <LineChart title="Error rate" summary={`share of failed runs of ${pipeline} per five minutes`} x={series.errors.x} series={series.errors.series} {...(xRange === undefined ? {} : { xRange })} />
         </div>
       )}
     </section>

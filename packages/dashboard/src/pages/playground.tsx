@@ -38,7 +38,14 @@ export function Playground({ version }: { version: VersionRecord }) {
     }
   }
 
-  if (!canRun) return null;
+  if (!canRun) {
+    return (
+      <section aria-labelledby="playground-heading" className="panel">
+        <h2 id="playground-heading">Playground</h2>
+        <p className="muted">Running a pipeline needs the run permission, which your role does not grant.</p>
+      </section>
+    );
+  }
   const issueOf = (name: string) => issues.find((i) => i.field === name);
   return (
     <section aria-labelledby="playground-heading" className="panel">

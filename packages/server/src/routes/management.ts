@@ -31,7 +31,7 @@ export function registerManagementRoutes(app: FastifyInstance, { registry, acces
 
   app.post('/v1/pipelines', { bodyLimit: maxPackageBytes }, async (req, reply) => {
     // A new pipeline lands in `?project=` or the token's project; an existing one stays where it is.
-    const project = access.pushProject(req, await access.authenticate(req));
+    const project = await access.pushProject(req, await access.authenticate(req));
     const who = await access.require(req, Permission.push, { project });
     if (!Buffer.isBuffer(req.body)) {
       throw new InvalidInputError([{ path: 'body', message: `must be a tar of the package folder sent as ${PACKAGE_CONTENT_TYPE} (use \`slipway push <dir>\`)` }]);
