@@ -1,3 +1,10 @@
+/**
+ * The dashboard end to end: a real server with the example pipelines, the current
+ * dashboard build, and Chromium driven through every page as a user would — sign-in,
+ * playground, monitoring after a drifted replay, incidents, governance, deployments, a
+ * viewer's view — with axe-core on each page and screenshots for review. The tests run in
+ * order and share one browser tab, like one session.
+ */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, type SlipwayClient } from '@slipway/sdk';
 import type { DriftResponse, IncidentsResponse } from '@slipway/core';
