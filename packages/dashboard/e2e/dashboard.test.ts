@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient, type SlipwayClient } from '@slipway/sdk';
-import type { DriftResponse, IncidentsResponse } from '@slipway/core';
+import type { DriftResponse, IncidentsResponse, MetricsResponse } from '@slipway/core';
 import type { Browser, Page } from 'playwright-core';
 import { describeWithService } from '../../store/src/testing/require-service.js';
 import {
@@ -21,6 +21,7 @@ import {
   screenshot,
   seriousViolations,
   shifted,
+  holdoutLabels,
   holdoutRecords,
   signIn,
   startE2eServer,
@@ -198,11 +199,19 @@ await describeWithService({ name: 'Chromium (dashboard end-to-end)', where: CHRO
     // Keep the sample in one five-minute window: wait out a boundary that is seconds away.
     const toBoundary = 300_000 - (Date.now() % 300_000);
     if (toBoundary < 5_000) await new Promise((resolve) => setTimeout(resolve, toBoundary + 200));
-    for (let i = 0; i < records.length; i += 250) await admin.run({ pipeline: 'credit-risk', inputs: records.slice(i, i + 250) });
+    const labels = await holdoutLabels();
+    for (let i = 0; i < records.length; i += 250) {
+      const { id } = await admin.run({ pipeline: 'credit-risk', inputs: records.slice(i, i + 250) });
+      // The applicants' true outcomes arrive as feedback: realized accuracy and label coverage.
+      await call('POST', '/v1/feedback', { items: records.slice(i, i + 250).map((_, row) => ({ runId: id, row, label: labels[i + row] })) });
+    }
     // Runs are profiled into windows every few seconds.
     await expect
       .poll(async () => (await call<DriftResponse>('GET', '/v1/pipelines/credit-risk/drift')).window?.rows ?? 0, { timeout: 15_000, interval: 500 })
       .toBeGreaterThanOrEqual(records.length);
+    await expect
+      .poll(async () => (await call<MetricsResponse>('GET', '/v1/pipelines/credit-risk/metrics?metric=performance&window=5m')).points?.length ?? 0, { timeout: 15_000, interval: 500 })
+      .toBeGreaterThan(0);
     await call('POST', '/v1/kpis', { items: [{ name: 'approved_loans', value: 42, pipeline: 'credit-risk' }, { name: 'approved_loans', value: 38, pipeline: 'credit-risk' }] });
     await page.goto(`${url}/pipelines/credit-risk`);
     await page.getByRole('link', { name: /^Monitoring/ }).click();
@@ -214,6 +223,7 @@ await describeWithService({ name: 'Chromium (dashboard end-to-end)', where: CHRO
     await page.getByLabel('Histogram of').selectOption('income');
     await page.getByRole('img', { name: /income: reference vs current/ }).waitFor();
     expect(await page.locator('canvas').count()).toBeGreaterThan(3);
+    await page.getByRole('img', { name: /^Label coverage/ }).waitFor();
     // Business KPIs next to the model metrics, with their correlation table.
     await page.getByRole('img', { name: /approved_loans \(mean per window\)/ }).waitFor();
     expect(await page.getByRole('table', { name: 'Correlation of approved_loans with model metrics' }).count()).toBe(1);

@@ -86,6 +86,13 @@ export async function signIn(page: Page, token: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The credit-risk holdout's true outcomes (`default`: 1 defaulted, 0 repaid), row by row. */
+export async function holdoutLabels(): Promise<number[]> {
+  const [header = '', ...lines] = (await readFile(join(EXAMPLES_DIR, 'credit-risk/data/holdout.csv'), 'utf8')).trim().split('\n');
+  const column = header.split(',').indexOf('default');
+  return lines.map((line) => Number(line.split(',')[column]));
+}
+
 /** The credit-risk holdout rows as run inputs (without the label), from the example's CSV. */
 export async function holdoutRecords(): Promise<Record<string, string | number>[]> {
   const [header = '', ...lines] = (await readFile(join(EXAMPLES_DIR, 'credit-risk/data/holdout.csv'), 'utf8')).trim().split('\n');
