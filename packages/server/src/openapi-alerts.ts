@@ -29,7 +29,7 @@ export const alertSchemas = {
       id: { type: 'string' },
       pipeline: { type: 'string' },
       name: { type: 'string' },
-      origin: { enum: ['default', 'user'] },
+      origin: { enum: ['default', 'package', 'user'] },
       spec: { type: 'object', description: 'name, pipeline, metric, labels, one of threshold {op, value} / change {direction, percent, baseline} / anomaly {k, direction, referenceWindows}, window, for, severity, runbook, areas, hysteresis {margin, clearAfter}, actions [{webhook {url, secret}} | {command {argv, timeout}}], enabled' },
     },
   },

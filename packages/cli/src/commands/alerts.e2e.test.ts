@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AlertRecord, IncidentView } from '@slipway/core';
 import { type RunningServer, resolveServerConfig, startServer } from '@slipway/server';
+import { createClient } from '@slipway/sdk';
 import { createSqliteMetadataStore } from '@slipway/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../testing/capture-io.js';
@@ -101,5 +102,16 @@ describe('slipway alerts and incidents', () => {
     const badRef = await cli('push', 'credit-risk', '--retrains', 'v1');
     expect(badRef.code).toBe(2);
     expect(badRef.stderr).toContain('must be a version reference such as credit-risk:v3');
+  });
+
+  it('SDK: channels (redacted), test delivery and its history, assign', async () => {
+    const client = createClient({ server: server.url, token: server.newAdminToken }, {});
+    const channel = await client.alerts.createChannel({ kind: 'webhook', name: 'sdk', url: 'http://127.0.0.1:9/hook?key=hidden', secret: 'whsec-0123456789abcdef' });
+    expect(JSON.stringify(await client.alerts.channels())).not.toContain('hidden');
+    expect(await client.alerts.testChannel(channel.id)).toMatchObject({ event: 'test', state: 'failed' });
+    expect((await client.alerts.notifications(channel.id, 5)).map((n) => n.state)).toEqual(['failed']);
+    await client.alerts.deleteChannel(channel.id);
+    await expect(client.alerts.testChannel(channel.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect((await client.incidents.assign(incidentId, 'ana')).owner).toBe('ana');
   });
 });

@@ -165,6 +165,13 @@ export function Overview() {
           </label>
           <meter id="memory" min={0} max={serving.budgetBytes} value={serving.usedBytes} />
         </p>
+        <ul className="features" aria-label="Model hosts">
+          {[...hosts(serving)].map(([host, h]) => (
+            <li key={host}>
+              <span className="mono">{host}</span>: {h.versions} version{h.versions === 1 ? '' : 's'}, {formatBytes(h.bytes)}, {h.hits} hits
+            </li>
+          ))}
+        </ul>
         <table>
           <caption className="visually-hidden">Loaded versions</caption>
           <thead>
@@ -207,4 +214,14 @@ function DriftStatus({ name, drifted }: { name: string; drifted: string[] | null
       {drifted.join(', ')}
     </Link>
   );
+}
+
+/** Loaded versions grouped by where they run (the HTTP thread or a worker thread). */
+function hosts(serving: ServingModelsResponse): Map<string, { versions: number; bytes: number; hits: number }> {
+  const out = new Map<string, { versions: number; bytes: number; hits: number }>();
+  for (const m of serving.models) {
+    const h = out.get(m.host) ?? { versions: 0, bytes: 0, hits: 0 };
+    out.set(m.host, { versions: h.versions + 1, bytes: h.bytes + m.bytes, hits: h.hits + m.hits });
+  }
+  return out;
 }
