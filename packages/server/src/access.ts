@@ -31,6 +31,8 @@ export interface Access {
   require(req: FastifyRequest, permission: Permission | readonly Permission[], target?: AccessTarget): Promise<Principal>;
   /** The caller of a request (authenticating it if not done yet). */
   authenticate(req: FastifyRequest): Promise<Principal>;
+  /** Authenticates from the token cache without waiting; false when the slow path (`authenticate`) is needed. */
+  authenticateCached(req: FastifyRequest): boolean;
   /** The items whose pipeline the caller can see: for listing endpoints. */
   visible<T>(principal: Principal, items: readonly T[], pipelineOf: (item: T) => string): Promise<T[]>;
   /** The project a push by this request lands in: `?project=`, else the token's project; it must exist. */
@@ -123,6 +125,19 @@ export function createAccess({ store, identity, audit, tokenLimiter, pipelineLim
       return s.principal;
     },
 
+    authenticateCached(req) {
+      const s = audit.state(req);
+      if (s.principal) return true;
+      let token: string;
+      try {
+        token = bearerOf(req.headers.authorization);
+      } catch {
+        return false;
+      }
+      s.principal = identity.cached(token);
+      return s.principal !== undefined;
+    },
+
     async require(req, wanted, target = {}) {
       const principal = await access.authenticate(req);
       const s = audit.state(req);
@@ -187,10 +202,14 @@ export function isPublicRoute(url: string, options: { publicMetrics: boolean }):
 }
 
 export function installAuthentication(app: FastifyInstance, access: Access, options: { publicMetrics: boolean }): void {
-  app.addHook('onRequest', async (req) => {
+  // Callback style, so a request whose token is cached (nearly all) costs no promise here.
+  app.addHook('onRequest', (req, _reply, done) => {
     const url = req.routeOptions.url;
     // No route matched: the not-found handler answers, and it reveals nothing.
-    if (url === undefined || isPublicRoute(url, options)) return;
-    await access.authenticate(req);
+    if (url === undefined || isPublicRoute(url, options) || access.authenticateCached(req)) return done();
+    access.authenticate(req).then(
+      () => done(),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
   });
 }

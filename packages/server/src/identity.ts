@@ -209,6 +209,20 @@ export function createIdentityService({ store, log, cacheTtlMs = DEFAULT_CACHE_T
 
     invalidate,
 
+    /**
+     * The principal of a token that is cached and still valid, without waiting: the hot
+     * path of every request after the first. Undefined means "ask `resolve`".
+     */
+    cached(token: string): Principal | undefined {
+      const at = now();
+      const entry = cache.get(hashToken(token));
+      if (entry === undefined || entry.until <= at) return undefined;
+      const p = entry.principal;
+      if (p.expiresAt !== null && p.expiresAt <= at) return undefined;
+      touch(p, at);
+      return p;
+    },
+
     /** Loads the OIDC key set, so a bad JWKS file stops the start. */
     ready: () => oidc?.ready() ?? Promise.resolve(),
 
