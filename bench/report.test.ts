@@ -69,7 +69,7 @@ describe('resolveBenchConfig', () => {
   });
 
   it('runs every suite by default, and the named ones in their fixed order', () => {
-    expect(resolveBenchConfig([], {}).suites).toEqual(['overhead', 'batching', 'coldstart', 'density', 'python', 'logging', 'drift']);
+    expect(resolveBenchConfig([], {}).suites).toEqual(['overhead', 'batching', 'coldstart', 'density', 'python', 'logging', 'drift', 'async-runs', 'autoscale']);
     expect(resolveBenchConfig(['--suite', 'python,coldstart'], {}).suites).toEqual(['coldstart', 'python']);
     expect(resolveBenchConfig([], { SLIPWAY_BENCH_SUITE: 'density' }).suites).toEqual(['density']);
   });

@@ -16,10 +16,8 @@ export interface DashboardApi extends SlipwayClient {
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 
 export function createDashboardApi(token: string, server: string = window.location.origin): DashboardApi {
-  // The environment argument is given so the SDK never looks for `process.env` in a browser;
-  // `fetch` is wrapped because a browser's fetch throws "Illegal invocation" when called as
-  // a method of another object.
-  const client = createClient({ server, token, timeoutMs: 30_000, fetch: (input, init) => window.fetch(input, init) }, {});
+  // The environment argument is given so the SDK never looks for `process.env` in a browser.
+  const client = createClient({ server, token, timeoutMs: 30_000 }, {});
 
   async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;

@@ -60,6 +60,18 @@ export function errorFromResponse(status: number, statusText: string, body: unkn
   return new ApiError(errorCodeForStatus(status), `server answered ${status}${statusText ? ` ${statusText}` : ''}`, status, undefined);
 }
 
+/** Reads a non-2xx answer's body (JSON when it parses, else its text) into its error. */
+export async function errorOfResponse(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    // not JSON: keep the text
+  }
+  return errorFromResponse(response.status, response.statusText, body);
+}
+
 /** Network errors that mean "nothing answered at that address". */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 

@@ -42,6 +42,7 @@ export function resolveClientOptions(options: ClientOptions, env: NodeJS.Process
     server: server.replace(/\/+$/, ''),
     token: nonEmpty(options.token) ?? nonEmpty(env.SLIPWAY_TOKEN),
     timeoutMs,
-    fetch: options.fetch ?? globalThis.fetch,
+    // Bound: browsers refuse a `fetch` called as a method of another object ("Illegal invocation").
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
   });
 }

@@ -12,7 +12,7 @@ import {
   type KpiSeriesResponse,
   type PredictionsResponse,
 } from '@slipway/core';
-import { errorFromResponse } from './api-error.js';
+import { errorOfResponse } from './api-error.js';
 
 export interface PredictionQueryOptions {
   /** Epoch ms, ISO-8601, or a duration ago (`1h`, `7d`). */
@@ -70,14 +70,7 @@ export function createIngestClient({ json, send }: IngestTransport): IngestClien
     async *exportPredictions(pipeline, options = {}) {
       const response = await send({ method: 'GET', path: predictionsPath(pipeline, options, 'jsonl'), headers: { accept: 'application/x-ndjson' } });
       if (!response.ok || response.body === null) {
-        const text = await response.text();
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text) as unknown;
-        } catch {
-          // not JSON: keep the text
-        }
-        throw errorFromResponse(response.status, response.statusText, body);
+        throw await errorOfResponse(response);
       }
       const decoder = new TextDecoder();
       let buffered = '';

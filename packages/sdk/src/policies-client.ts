@@ -18,7 +18,7 @@ import {
   type PolicyRecord,
   type ProposeExceptionRequest,
 } from '@slipway/core';
-import { errorFromResponse } from './api-error.js';
+import { errorOfResponse } from './api-error.js';
 
 export type ReportFormat = 'json' | 'html' | 'pdf';
 
@@ -57,14 +57,7 @@ export function createPoliciesClient({ json, send }: PoliciesTransport): Policie
     if (format === 'json') return json<Record<string, unknown>>({ method: 'GET', path });
     const response = await send({ method: 'GET', path, headers: { accept: ACCEPT[format] } });
     if (!response.ok) {
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text) as unknown;
-      } catch {
-        // not JSON: keep the text
-      }
-      throw errorFromResponse(response.status, response.statusText, body);
+      throw await errorOfResponse(response);
     }
     return new Uint8Array(await response.arrayBuffer());
   }

@@ -14,7 +14,7 @@ import {
   type RunsResponse,
   SlipwayError,
 } from '@slipway/core';
-import { errorFromResponse } from './api-error.js';
+import { errorOfResponse } from './api-error.js';
 import { parseServerSentEvents } from './sse.js';
 
 /** An async run: `mode` is set for you; `callbackUrl` gets the finished record, signed. */
@@ -85,14 +85,7 @@ export function createRunsClient({ json, send }: RunsTransport): RunsClient {
     async *stream(request) {
       const response = await send({ method: 'POST', path: ApiPaths.runs, body: { ...request, mode: 'stream' } satisfies RunRequest, headers: { accept: 'text/event-stream' } });
       if (!response.ok || response.body === null) {
-        const text = await response.text();
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text) as unknown;
-        } catch {
-          // not JSON: keep the text
-        }
-        throw errorFromResponse(response.status, response.statusText, body);
+        throw await errorOfResponse(response);
       }
       for await (const { event, data } of parseServerSentEvents(response.body)) {
         if (EVENTS.has(event)) yield { event, data: JSON.parse(data) as unknown } as RunStreamEvent;

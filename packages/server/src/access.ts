@@ -202,11 +202,17 @@ export function isPublicRoute(url: string, options: { publicMetrics: boolean }):
 }
 
 export function installAuthentication(app: FastifyInstance, access: Access, options: { publicMetrics: boolean }): void {
+  const publicByRoute = new Map<string, boolean>();
+  const isPublic = (url: string) => {
+    let known = publicByRoute.get(url);
+    if (known === undefined) publicByRoute.set(url, (known = isPublicRoute(url, options)));
+    return known;
+  };
   // Callback style, so a request whose token is cached (nearly all) costs no promise here.
   app.addHook('onRequest', (req, _reply, done) => {
     const url = req.routeOptions.url;
     // No route matched: the not-found handler answers, and it reveals nothing.
-    if (url === undefined || isPublicRoute(url, options) || access.authenticateCached(req)) return done();
+    if (url === undefined || isPublic(url) || access.authenticateCached(req)) return done();
     access.authenticate(req).then(
       () => done(),
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),

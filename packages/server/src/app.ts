@@ -172,7 +172,7 @@ export function createApp(options: AppOptions & GovernanceAppOptions & Monitorin
   // the runs in flight go back to the queue before the engine stops.
   app.addHook('onReady', () => runs.start());
   app.addHook('preClose', () => runs.close());
-  registerManagementRoutes(app, { registry, access, maxPackageBytes: options.maxPackageBytes });
+  registerManagementRoutes(app, { registry, access, audit, maxPackageBytes: options.maxPackageBytes });
   registerServingRoutes(app, { registry, access, engine });
   registerDeploymentRoutes(app, { deployments: deployments.service, access });
   app.addHook('onReady', () => deployments.start());

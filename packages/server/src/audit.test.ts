@@ -188,6 +188,12 @@ describe('audit log over HTTP', () => {
     expect(events[0]).toMatchObject({ actor: 'tester', role: 'admin', target: 'tiny/staging', requestId: 'req-42', source: '127.0.0.1', outcome: 'ok', status: 200 });
     expect(events[0]?.afterDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(events[1]).toMatchObject({ status: pushed.statusCode, outcome: 'ok' });
+    expect(events[0]?.beforeDigest).toBeNull();
+    await t.app.inject({ method: 'PUT', url: '/v1/pipelines/tiny/aliases/staging', headers: auth, payload: { version: 1 } });
+    const again = (await t.app.inject({ url: '/v1/audit?limit=1', headers: auth })).json<{ events: AuditEvent[] }>().events[0];
+    // The alias existed this time: the event carries what it pointed at before, and the answer after.
+    expect(again?.beforeDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(again?.beforeDigest).toBe(events[0]?.afterDigest);
     const failed = await t.app.inject({ method: 'PUT', url: '/v1/pipelines/tiny/aliases/staging', headers: auth, payload: { version: 'v9' } });
     expect(failed.statusCode).toBe(404);
     expect((await t.app.inject({ url: '/v1/audit?limit=1', headers: auth })).json<{ events: AuditEvent[] }>().events[0]).toMatchObject({ outcome: 'failed', status: 404, afterDigest: null });

@@ -126,7 +126,8 @@ export function installAuditHook(app: FastifyInstance, audit: Audit): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (!MUTATING.has(req.method)) return payload;
     const s = audit.state(req);
-    if (s.denied || s.permission === 'run' || req.routeOptions.url === undefined) return payload;
+    // Submitting a run is the data plane (the prediction log keeps it); cancelling one is audited.
+    if (s.denied || (s.permission === 'run' && req.method === 'POST') || req.routeOptions.url === undefined) return payload;
     const status = reply.statusCode;
     await audit
       .record(

@@ -191,6 +191,11 @@ describe('privilege escalation', () => {
     expect(nowhere.statusCode).toBe(404);
     expect(nowhere.body).toMatch(/project \\"nowhere\\" not found/);
     expect(await t.store.pipelineProject('lost')).toBeUndefined();
+    expect((await send('POST', '/v1/environments', { name: 'lab-env' })).statusCode).toBe(201);
+    expect((await send('POST', '/v1/deployments', { pipeline: 'lab-model', environment: 'lab-env', target: 'v1' })).statusCode).toBe(200);
+    const deployed = async (headers: Record<string, string>) => (await get('/v1/deployments', headers)).json<{ deployments: { pipeline: string }[] }>().deployments.map((d) => d.pipeline);
+    expect(await deployed(ds.headers)).toContain('lab-model');
+    expect(await deployed(other.headers)).not.toContain('lab-model');
     const run = await send('POST', '/v1/runs', { pipeline: 'lab-model', inputs: tinyRecord }, ds.headers);
     expect(run.statusCode).toBe(200);
     // A push into an existing pipeline of another project is refused as if it did not exist.

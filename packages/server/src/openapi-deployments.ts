@@ -3,9 +3,8 @@
  * openapi.ts so that file stays one readable document.
  */
 import { CALLER_KEY_HEADER, ENVIRONMENT_HEADER } from '@slipway/core';
+import { ref, json, param, body } from './openapi-parts.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   '400': json(ref('Error'), 'Bad input; details.issues names every field and the fix'),
   '401': json(ref('Error'), 'Missing or invalid token'),
@@ -14,9 +13,7 @@ const errors = {
 };
 const conflict = { '409': json(ref('Error'), 'A rollout is already running, or none is') };
 const authed = [{ bearer: [] }];
-const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
 const one = [param('pipeline', 'Pipeline name'), param('environment', 'Environment name')];
-const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 
 /** Headers the inference routes read to pick a deployment. */
 export const deploymentHeaders = [

@@ -3,15 +3,13 @@
  * KPIs), spread into openapi.ts so that file stays one readable document.
  */
 import { MAX_FEEDBACK_ITEMS, MAX_KPI_ITEMS, MAX_PREDICTIONS_EXPORT, MAX_PREDICTIONS_PAGE } from '@slipway/core';
+import { ref, json, query } from './openapi-parts.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   '400': json(ref('Error'), 'Bad input; the message names the field (or query parameter) and the fix'),
   '401': json(ref('Error'), 'Missing or invalid token'),
   '403': json(ref('Error'), 'The token lacks the permission'),
 };
-const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
 const authed = [{ bearer: [] }];
 const time = { type: ['integer', 'string'], description: 'Epoch ms or ISO-8601; default now' };
 const issues = { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } };

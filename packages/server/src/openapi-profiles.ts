@@ -3,12 +3,8 @@
  * latest drift with histogram pairs, reference profiles), spread into openapi.ts.
  */
 import { METRIC_NAMES } from '@slipway/core';
+import { ref, json, param, query, security } from './openapi-parts.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
-const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
-const security = [{ bearer: [] }];
 const errors = {
   '400': json(ref('Error'), 'Bad query parameter or body; the message names the parameter and the fix'),
   '401': json(ref('Error'), 'Missing or invalid token'),

@@ -269,6 +269,7 @@ export const openApiDocument = {
         tags: ['registry'],
         summary: 'Push a package (tar of the package folder); identical content returns the existing version',
         security: authed,
+        parameters: [{ name: 'project', in: 'query', required: false, schema: { type: 'string' }, description: "Project of a new pipeline; default the token's project" }],
         requestBody: { required: true, content: { 'application/x-tar': { schema: { type: 'string', format: 'binary' } } } },
         responses: {
           '201': json({ type: 'object', properties: { ref: { type: 'string' }, created: { type: 'boolean' }, version: ref('Version') } }, 'New version'),

@@ -1,5 +1,5 @@
 import type { VersionRecord } from '@slipway/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLASSIFIER_MANIFEST, type TestApp, auth, classifierModel, classifierPackage, createTestApp, identityModel, packageTar, push, slowModel } from './testing/fixtures.js';
 
 let t: TestApp;
@@ -83,7 +83,12 @@ describe('backpressure', () => {
   it('answers 504 when the caller deadline passes while queued, and 400 for a bad deadline header', async () => {
     await push(t, await packageTar({ 'slipway.yaml': slowManifest('{ maxConcurrency: 1 }'), 'model.onnx': slowModel(96) }));
     await t.engine.warm(await record('slow'));
-    const [first, late] = await Promise.all([run('slow', slowRow()), run('slow', slowRow(), { 'x-slipway-timeout-ms': '1' })]);
+    const slow = await record('slow');
+    // 64 rows keep the only slot busy for a while (the model is slow per row).
+    const firstRun = run('slow', { x: Array.from({ length: 64 }, () => new Array(512).fill(0.5)) });
+    // The late request must find the only slot taken, so it waits in the queue past its deadline.
+    await vi.waitFor(() => expect(t.engine.inFlight(slow)).toBe(1), { interval: 1 });
+    const [first, late] = await Promise.all([firstRun, run('slow', slowRow(), { 'x-slipway-timeout-ms': '1' })]);
     expect(first.statusCode).toBe(200);
     expect(late.statusCode).toBe(504);
     expect(late.json<{ error: { code: string } }>().error.code).toBe('deadline_exceeded');

@@ -12,12 +12,12 @@
  * File layout: `SLPE` · u32 BE header length · header JSON · ciphertext.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ArtifactCorruptedError, type ArtifactStore, ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
+import { artifactNotFound, isMissing, objectPath, parseDigest, sha256Hex, writeAtomically } from './artifact-files.js';
 
 const MAGIC = Buffer.from('SLPE');
-const DIGEST = /^sha256:([0-9a-f]{64})$/;
 
 /** A 32-byte AES-256 master key and its id (derived from the key, so it names it without revealing it). */
 export interface MasterKey {
@@ -119,12 +119,12 @@ export interface EncryptedArtifactStoreOptions {
 }
 
 export function createEncryptedArtifactStore({ dir, masterKey, previousKeys = [] }: EncryptedArtifactStoreOptions): ArtifactStore {
-  const pathOf = (hex: string) => join(dir, 'sha256', hex.slice(0, 2), hex);
+  const pathOf = (hex: string) => objectPath(dir, hex);
   const keys = new Map([masterKey, ...previousKeys].map((k) => [k.id, k]));
 
   return {
     async put(bytes) {
-      const hex = createHash('sha256').update(bytes).digest('hex');
+      const hex = sha256Hex(bytes);
       await writeAtomically(pathOf(hex), sealObject(masterKey, bytes));
       return { digest: `sha256:${hex}`, size: bytes.byteLength };
     },
@@ -135,13 +135,13 @@ export function createEncryptedArtifactStore({ dir, masterKey, previousKeys = []
       try {
         bytes = await readFile(pathOf(hex));
       } catch (error) {
-        if (isMissing(error)) throw notFound(digest);
+        if (isMissing(error)) throw artifactNotFound(digest);
         throw error;
       }
       const decoded = decode(bytes);
       if (decoded === undefined) {
         // Written before encryption was turned on: served only if it is exactly what the digest names.
-        const actual = createHash('sha256').update(bytes).digest('hex');
+        const actual = sha256Hex(bytes);
         if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
         return bytes;
       }
@@ -156,7 +156,7 @@ export function createEncryptedArtifactStore({ dir, masterKey, previousKeys = []
       } catch (error) {
         throw new ArtifactKeyError(digest, header.kid, `authentication with master key ${header.kid} failed (the object was altered); push the version again`, error);
       }
-      const actual = createHash('sha256').update(plaintext).digest('hex');
+      const actual = sha256Hex(plaintext);
       if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
       return plaintext;
     },
@@ -203,7 +203,7 @@ export async function rotateArtifactKeys(dir: string, from: readonly MasterKey[]
       const decoded = decode(bytes);
       const digest = `sha256:${name}`;
       if (decoded === undefined) {
-        const actual = createHash('sha256').update(bytes).digest('hex');
+        const actual = sha256Hex(bytes);
         if (actual !== name) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
         await writeAtomically(path, sealObject(to, bytes));
         result.encrypted += 1;
@@ -228,34 +228,3 @@ export async function rotateArtifactKeys(dir: string, from: readonly MasterKey[]
   return result;
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const file = await open(tmp, 'wx');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
-function parseDigest(digest: string): string {
-  const hex = DIGEST.exec(digest)?.[1];
-  if (hex === undefined) throw new InvalidInputError([{ path: 'digest', message: 'must be "sha256:" followed by 64 lowercase hex characters' }]);
-  return hex;
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
-}
-
-function notFound(digest: string): SlipwayError {
-  return new SlipwayError(ErrorCode.notFound, `artifact ${digest} is not in the artifact store; push the version that contains it again`, { details: { digest } });
-}

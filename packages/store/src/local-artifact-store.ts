@@ -3,45 +3,25 @@
  * at `<dir>/sha256/<first 2 hex>/<hex>`. Files appear under their final name only once
  * complete, and every read is verified against the digest before it is served.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { ArtifactCorruptedError, type ArtifactStore, ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
+import { readFile, stat } from 'node:fs/promises';
+import { ArtifactCorruptedError, type ArtifactStore } from '@slipway/core';
+import { artifactNotFound, isMissing, objectPath, parseDigest, sha256Hex, writeAtomically } from './artifact-files.js';
 
 export interface LocalArtifactStoreOptions {
   /** Root directory, created on the first `put`. */
   dir: string;
 }
 
-// Anchored and lowercase-only, so a digest can never name a path outside the store.
-const DIGEST = /^sha256:([0-9a-f]{64})$/;
-
 export function createLocalArtifactStore({ dir }: LocalArtifactStoreOptions): ArtifactStore {
-  const pathOf = (hex: string) => join(dir, 'sha256', hex.slice(0, 2), hex);
+  const pathOf = (hex: string) => objectPath(dir, hex);
 
   return {
     async put(bytes) {
       const hex = sha256Hex(bytes);
       const path = pathOf(hex);
-      await mkdir(dirname(path), { recursive: true });
       // Written even when the file exists: pushing again is how a corrupted artifact is
       // repaired (see ArtifactCorruptedError), so the bytes on disk are not trusted.
-      // Temp file in the same directory, flushed, then renamed over the final name: a
-      // crash leaves at most a stray `.tmp` file, never a partial artifact.
-      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        const file = await open(tmp, 'wx');
-        try {
-          await file.writeFile(bytes);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-        await rename(tmp, path);
-      } catch (error) {
-        await rm(tmp, { force: true });
-        throw error;
-      }
+      await writeAtomically(path, bytes);
       return { digest: `sha256:${hex}`, size: bytes.byteLength };
     },
 
@@ -51,7 +31,7 @@ export function createLocalArtifactStore({ dir }: LocalArtifactStoreOptions): Ar
       try {
         bytes = await readFile(pathOf(hex));
       } catch (error) {
-        if (isMissing(error)) throw notFound(digest);
+        if (isMissing(error)) throw artifactNotFound(digest);
         throw error;
       }
       const actual = sha256Hex(bytes);
@@ -69,26 +49,4 @@ export function createLocalArtifactStore({ dir }: LocalArtifactStoreOptions): Ar
       }
     },
   };
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-function parseDigest(digest: string): string {
-  const hex = DIGEST.exec(digest)?.[1];
-  if (hex === undefined) {
-    throw new InvalidInputError([{ path: 'digest', message: 'must be "sha256:" followed by 64 lowercase hex characters' }]);
-  }
-  return hex;
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
-}
-
-function notFound(digest: string): SlipwayError {
-  return new SlipwayError(ErrorCode.notFound, `artifact ${digest} is not in the artifact store; push the version that contains it again`, {
-    details: { digest },
-  });
 }

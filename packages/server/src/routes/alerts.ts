@@ -30,8 +30,9 @@ type ById = { Params: { id: string } };
 
 export function registerAlertRoutes(app: FastifyInstance, { alerts, access }: AlertRouteOptions): void {
   app.get(ApiPaths.alerts, async (req) => {
-    await access.require(req, Permission.read);
-    return { alerts: await alerts.listAlerts(parse(alertsQuery, req.query)) };
+    const who = await access.require(req, Permission.read);
+    // Only alerts of pipelines the caller's projects can see.
+    return { alerts: await access.visible(who, await alerts.listAlerts(parse(alertsQuery, req.query)), (a) => a.pipeline) };
   });
   app.post(ApiPaths.alertsEvaluate, async (req) => {
     await access.require(req, Permission.operate);

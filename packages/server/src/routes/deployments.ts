@@ -52,8 +52,9 @@ export function registerDeploymentRoutes(app: FastifyInstance, { deployments, ac
   });
 
   app.get(ApiPaths.deployments, async (req): Promise<DeploymentsResponse> => {
-    await access.require(req, Permission.read);
-    return { deployments: await deployments.list() };
+    const who = await access.require(req, Permission.read);
+    // Only deployments of pipelines the caller's projects can see.
+    return { deployments: await access.visible(who, await deployments.list(), (d) => d.pipeline) };
   });
   app.post(ApiPaths.deployments, async (req) => {
     const pipeline = (req.body as { pipeline?: unknown } | null)?.pipeline;

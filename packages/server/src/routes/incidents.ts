@@ -34,8 +34,9 @@ type ById = { Params: { id: string } };
 
 export function registerIncidentRoutes(app: FastifyInstance, { incidents, access }: IncidentRouteOptions): void {
   app.get(ApiPaths.incidents, async (req) => {
-    await access.require(req, Permission.read);
-    return { incidents: await incidents.list(parse(listQuery, req.query)) };
+    const who = await access.require(req, Permission.read);
+    // Only incidents of pipelines the caller's projects can see.
+    return { incidents: await access.visible(who, await incidents.list(parse(listQuery, req.query)), (i) => i.pipeline) };
   });
   app.get(ApiPaths.incidentClassification, async (req) => {
     await access.require(req, Permission.read);

@@ -2,6 +2,7 @@
 import { MANIFEST_FILE, PACKAGE_CONTENT_TYPE, Permission, type SetAliasRequest, InvalidInputError, parseManifest } from '@slipway/core';
 import type { FastifyInstance } from 'fastify';
 import type { Access } from '../access.js';
+import { type Audit, digestOf } from '../audit.js';
 import { type PackageFiles, readPackageTar } from '../package-reader.js';
 import type { Registry } from '../registry.js';
 
@@ -11,6 +12,8 @@ type NameAlias = { Params: { name: string; alias: string } };
 export interface ManagementRouteOptions {
   registry: Registry;
   access: Access;
+  /** Told what an alias pointed at before a move (the audit event's before digest). */
+  audit?: Audit;
   maxPackageBytes: number;
 }
 
@@ -24,7 +27,7 @@ function pipelineOfPackage(files: PackageFiles): string | undefined {
   }
 }
 
-export function registerManagementRoutes(app: FastifyInstance, { registry, access, maxPackageBytes }: ManagementRouteOptions): void {
+export function registerManagementRoutes(app: FastifyInstance, { registry, access, audit, maxPackageBytes }: ManagementRouteOptions): void {
   app.addContentTypeParser([PACKAGE_CONTENT_TYPE, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: maxPackageBytes }, (_req, body, done) => {
     done(null, body);
   });
@@ -69,6 +72,10 @@ export function registerManagementRoutes(app: FastifyInstance, { registry, acces
     const version = (req.body as Partial<SetAliasRequest> | null)?.version;
     if (typeof version !== 'number' && typeof version !== 'string') {
       throw new InvalidInputError([{ path: 'version', message: 'is required: the version to point at, e.g. {"version": "v3"}' }]);
+    }
+    if (audit !== undefined) {
+      const before = (await registry.listAliases(req.params.name)).find((a) => a.alias === req.params.alias);
+      if (before !== undefined) audit.state(req).beforeDigest = digestOf(before);
     }
     return registry.setAlias(req.params.name, req.params.alias, version, who.name);
   });
