@@ -3,13 +3,8 @@
  * projects, members, tokens, audit), spread into openapi.ts.
  */
 import { PERMISSIONS, ROLES } from '@slipway/core';
+import { ref, json, param, query, body, security } from './openapi-parts.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
-const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
-const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
-const security = [{ bearer: [] }];
 const errors = {
   '400': json(ref('Error'), 'Bad input; the message names the field and the fix'),
   '401': json(ref('Error'), 'Missing, malformed, unknown, expired or revoked token'),

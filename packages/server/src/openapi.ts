@@ -9,9 +9,8 @@ import { alertPaths, alertSchemas } from './openapi-alerts.js';
 import { deploymentHeaders, deploymentPaths, deploymentSchemas } from './openapi-deployments.js';
 import { policyPaths, policySchemas } from './openapi-policies.js';
 import { profilePaths, profileSchemas } from './openapi-profiles.js';
+import { ref, json, param } from './openapi-parts.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   '400': json(ref('Error'), 'Bad input; the message names the field and the fix'),
   '404': json(ref('Error'), 'Unknown pipeline, version or alias'),
@@ -20,7 +19,6 @@ const oipErrors = {
   '400': json(ref('OipError'), 'Bad input'),
   '404': json(ref('OipError'), 'Unknown model or version'),
 };
-const param = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
 const timeoutHeader = {
   name: TIMEOUT_HEADER,
   in: 'header',

@@ -27,7 +27,7 @@ describe('run events', () => {
     expect(Math.abs((e?.startedAt ?? 0) - Date.now())).toBeLessThan(5000);
   });
 
-  it('carries the OIP request id and the caller-supplied prediction id', async () => {
+  it('carries the OIP request id, the caller-supplied prediction id and who called', async () => {
     events.length = 0;
     const res = await t.app.inject({
       method: 'POST',
@@ -36,7 +36,7 @@ describe('run events', () => {
       payload: { id: 'loan-7', inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [0, 0, 0] }] },
     });
     expect(res.statusCode).toBe(200);
-    expect(events.map((e) => [e.runId, e.predictionId, e.surface])).toEqual([['req-42', 'loan-7', 'oip']]);
+    expect(events.map((e) => [e.runId, e.predictionId, e.surface, e.caller])).toEqual([['req-42', 'loan-7', 'oip', 'tester']]);
   });
 
   it('reports a failed run with its error code and no outputs; bad input never reaches observers', async () => {

@@ -85,9 +85,14 @@ describe('backpressure', () => {
     await t.engine.warm(await record('slow'));
     const slow = await record('slow');
     // 64 rows keep the only slot busy for a while (the model is slow per row).
-    const firstRun = run('slow', { x: Array.from({ length: 64 }, () => new Array(512).fill(0.5)) });
+    const firstRun = run('slow', { x: Array.from({ length: 64 }, () => new Array<number>(512).fill(0.5)) });
     // The late request must find the only slot taken, so it waits in the queue past its deadline.
-    await vi.waitFor(() => expect(t.engine.inFlight(slow)).toBe(1), { interval: 1 });
+    await vi.waitFor(
+      () => {
+        expect(t.engine.inFlight(slow)).toBe(1);
+      },
+      { interval: 1 },
+    );
     const [first, late] = await Promise.all([firstRun, run('slow', slowRow(), { 'x-slipway-timeout-ms': '1' })]);
     expect(first.statusCode).toBe(200);
     expect(late.statusCode).toBe(504);

@@ -26,11 +26,11 @@ export function registerOipRoutes(app: FastifyInstance, inference: Inference, ac
   app.get<M>('/v2/models/:m/ready', async (req) => (await see(req), inference.modelReady(req.params.m)));
   app.get<MV>('/v2/models/:m/versions/:v/ready', async (req) => (await see(req), inference.modelReady(req.params.m, req.params.v)));
   app.post<M>('/v2/models/:m/infer', async (req, reply) => {
-    await access.require(req, Permission.run, { pipeline: req.params.m });
-    return inference.infer(req.params.m, undefined, req.body, runControls(req, reply), { requestId: req.id, ...deploymentSelector(req) });
+    const who = await access.require(req, Permission.run, { pipeline: req.params.m });
+    return inference.infer(req.params.m, undefined, req.body, runControls(req, reply), { requestId: req.id, caller: who.name, ...deploymentSelector(req) });
   });
   app.post<MV>('/v2/models/:m/versions/:v/infer', async (req, reply) => {
-    await access.require(req, Permission.run, { pipeline: req.params.m });
-    return inference.infer(req.params.m, req.params.v, req.body, runControls(req, reply), { requestId: req.id });
+    const who = await access.require(req, Permission.run, { pipeline: req.params.m });
+    return inference.infer(req.params.m, req.params.v, req.body, runControls(req, reply), { requestId: req.id, caller: who.name });
   });
 }

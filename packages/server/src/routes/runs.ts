@@ -37,7 +37,7 @@ export function registerRunRoutes(app: FastifyInstance, { inference, runs, acces
     // Every mode needs `run` in the pipeline's project (and counts against its rate limit).
     const pipeline = runs.pipelineOf(req.body);
     const who = await access.require(req, Permission.run, pipeline === undefined ? {} : { pipeline });
-    if (mode === 'sync') return inference.run(req.body, runControls(req, reply), { requestId: req.id, ...deploymentSelector(req) });
+    if (mode === 'sync') return inference.run(req.body, runControls(req, reply), { requestId: req.id, caller: who.name, ...deploymentSelector(req) });
     if (mode === 'async') {
       const record = await runs.submit(req.body, who.name, deploymentSelector(req));
       void reply.status(202).header('location', ApiPaths.run(record.id));
