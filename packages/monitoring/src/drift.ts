@@ -12,7 +12,7 @@
  * when values sit on edges), and Wasserstein integrates |F − G| with each bucket's mass
  * spread uniformly around its mean (see `wassersteinFromBuckets`). Every result carries the pair of histograms it used.
  */
-import { InvalidInputError } from '@slipway/core';
+import { type ColumnDriftView, type DriftHistogramView, InvalidInputError } from '@slipway/core';
 import { type CategoricalSketch, type ColumnSketch, type DatasetProfile, type NumericSketch, numericMoments } from './profile.js';
 import { chiSquareSf, kolmogorovSf, normalSf, smirnovExactSf } from './special.js';
 
@@ -52,22 +52,15 @@ export interface DriftOptions {
 }
 
 /** The histogram pair a chart draws: bucket boundaries (numeric) or labels (categorical). */
-export type DriftHistogram =
-  | { kind: 'numeric'; boundaries: number[]; reference: number[]; current: number[] }
-  | { kind: 'categorical'; categories: string[]; reference: number[]; current: number[] };
+export type DriftHistogram = DriftHistogramView;
 
-export interface ColumnDrift {
-  column: string;
+/**
+ * One column's drift: the wire view with its method typed. `statistic` is KS D, χ², z,
+ * normed Wasserstein, JS distance or PSI (null when either side has no values); `pValue`
+ * is set for KS, chi-square and Z-test, null for distances.
+ */
+export interface ColumnDrift extends Omit<ColumnDriftView, 'method'> {
   method: DriftMethod;
-  /** KS D, χ², z, normed Wasserstein, JS distance or PSI; null when either side has no values. */
-  statistic: number | null;
-  /** For KS, chi-square and Z-test; null for distances. */
-  pValue: number | null;
-  threshold: number;
-  drifted: boolean;
-  referenceCount: number;
-  currentCount: number;
-  histogram: DriftHistogram;
 }
 
 export interface DatasetDrift {

@@ -68,6 +68,13 @@ describe('runRows', () => {
     ]);
   });
 
+  it('decodes an event once: every observer asking for it shares the same rows', () => {
+    const e = event(credit, [['features', input]], [['probabilities', fp32([2, 2], [0.875, 0.125, 0.25, 0.75])]]);
+    const first = runRows(e);
+    expect(runRows(e)).toBe(first);
+    expect(runRows(event(credit, [['features', input]]))).not.toBe(first);
+  });
+
   it('scores the declared positive class of a binary classifier', () => {
     const manifest: Manifest = { ...creditManifest, monitoring: { positiveClass: 'repaid' } };
     const rows = runRows(event(record(manifest), [['features', input]], [['probabilities', fp32([2, 2], [0.875, 0.125, 0.25, 0.75])]]));

@@ -173,8 +173,21 @@ export function decodePredictions(record: VersionRecord, outputs: ReadonlyMap<st
   return out;
 }
 
-/** One row per input row of the run: its features and its prediction (null when the run failed). */
-export function runRows(event: RunEvent): RunRow[] {
+// Several observers (the prediction log, the production windows) decode the same event:
+// decoded once, shared. Entries go when the event does.
+const decoded = new WeakMap<RunEvent, readonly RunRow[]>();
+
+/**
+ * One row per input row of the run: its features and its prediction (null when the run
+ * failed). Decoded once per event; callers share the answer and must not change it.
+ */
+export function runRows(event: RunEvent): readonly RunRow[] {
+  let rows = decoded.get(event);
+  if (rows === undefined) decoded.set(event, (rows = decodeRunRows(event)));
+  return rows;
+}
+
+function decodeRunRows(event: RunEvent): RunRow[] {
   const { record, inputs } = event;
   const tabular = record.manifest.tabular;
   let features: Record<string, FeatureValue>[];

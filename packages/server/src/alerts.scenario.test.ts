@@ -9,27 +9,17 @@
  * Window boundaries come from a fixed clock (only `Date` is faked).
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, type EvaluationReport, type IncidentView, type RunResponse } from '@slipway/core';
-import { createPredictionLogger, splitCsv } from '@slipway/monitoring';
+import { CALLBACK_SIGNATURE_HEADER, CALLBACK_TIMESTAMP_HEADER, type EvaluationReport, type IncidentView } from '@slipway/core';
+import { createPredictionLogger } from '@slipway/monitoring';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signNotification } from './alert-channels.js';
 import { type HttpReceiver, startHttpReceiver } from './testing/http-receiver.js';
+import { type Applicant, CREDIT_RISK_DIR, creditHoldout, runRecords } from './testing/credit-holdout.js';
 import { type TestApp, auth, createTestApp, packageTar, push } from './testing/fixtures.js';
 
-const EXAMPLE = fileURLToPath(new URL('../../../examples/credit-risk/', import.meta.url));
 const T0 = Date.UTC(2026, 10, 2, 12, 0, 0);
 const WINDOW = 300_000;
 const SECRET = 'whsec-scenario-0123456789';
-
-type Applicant = Record<string, number | string>;
-
-async function holdout(): Promise<{ header: string[]; lines: string[][]; records: Applicant[]; labels: number[] }> {
-  const [header, ...rows] = splitCsv(await readFile(`${EXAMPLE}data/holdout.csv`, 'utf8'));
-  const names = header!.fields;
-  const records = rows.map(({ fields }) => Object.fromEntries(names.filter((n) => n !== 'default').map((n) => [n, ['sex', 'marital_status'].includes(n) ? fields[names.indexOf(n)]! : Number(fields[names.indexOf(n)])])));
-  return { header: names, lines: rows.map((r) => r.fields), records, labels: rows.map(({ fields }) => Number(fields[names.indexOf('default')])) };
-}
 
 /** Lower incomes and younger applicants: the population moved, the model did not. */
 const shifted = (r: Applicant): Applicant => ({ ...r, income: Math.round((r.income as number) * 0.45), age: Math.max(18, (r.age as number) - 12) });
@@ -57,7 +47,7 @@ rules:
 describe('alerts scenario: drift → incident → retrain → promotion', () => {
   let t: TestApp;
   let logger: ReturnType<typeof createPredictionLogger>;
-  let data: Awaited<ReturnType<typeof holdout>>;
+  let data: Awaited<ReturnType<typeof creditHoldout>>;
   let channelReceiver: HttpReceiver;
   let retrainReceiver: HttpReceiver;
   let files: Record<string, Uint8Array>;
@@ -75,12 +65,7 @@ describe('alerts scenario: drift → incident → retrain → promotion', () => 
   };
   async function replay(at: number, records: Applicant[]): Promise<string[]> {
     vi.setSystemTime(at);
-    const ids: string[] = [];
-    for (let i = 0; i < records.length; i += 250) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { pipeline: 'credit-risk', inputs: records.slice(i, i + 250) } });
-      expect(res.statusCode, res.body).toBe(200);
-      ids.push(res.json<RunResponse>().id);
-    }
+    const ids = await runRecords(t, records);
     await logger.flush();
     await t.monitoring.flush();
     return ids;
@@ -89,7 +74,7 @@ describe('alerts scenario: drift → incident → retrain → promotion', () => 
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0 - 60_000);
-    data = await holdout();
+    data = await creditHoldout();
     channelReceiver = await startHttpReceiver();
     retrainReceiver = await startHttpReceiver([202], '{"pipeline":"retrain-credit-risk","run":17}');
     const observers: ((e: Parameters<ReturnType<typeof createPredictionLogger>['observe']>[0]) => void)[] = [];
@@ -97,7 +82,7 @@ describe('alerts scenario: drift → incident → retrain → promotion', () => 
     logger = createPredictionLogger({ store: t.store, flushIntervalMs: 60_000, opsFlushIntervalMs: 60_000 });
     observers.push(logger.observe);
     files = {};
-    for (const name of ['slipway.yaml', 'model.onnx', 'data/holdout.csv', 'data/train.csv', 'README.md']) files[name] = await readFile(`${EXAMPLE}${name}`);
+    for (const name of ['slipway.yaml', 'model.onnx', 'data/holdout.csv', 'data/train.csv', 'README.md']) files[name] = await readFile(`${CREDIT_RISK_DIR}${name}`);
     const res = await push(t, await packageTar(files));
     expect(res.statusCode, res.body).toBe(201);
     await call('PUT', '/v1/pipelines/credit-risk/aliases/production', { version: 1 });

@@ -6,24 +6,14 @@
  * a fixed clock (only `Date` is faked), so the test is deterministic.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { DriftResponse, MetricsResponse, RunResponse } from '@slipway/core';
-import { createPredictionLogger, splitCsv } from '@slipway/monitoring';
+import type { DriftResponse, MetricsResponse } from '@slipway/core';
+import { createPredictionLogger } from '@slipway/monitoring';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Applicant, CREDIT_RISK_DIR, creditHoldout, runRecords } from './testing/credit-holdout.js';
 import { type TestApp, auth, createTestApp, packageTar, push } from './testing/fixtures.js';
 
-const EXAMPLE = fileURLToPath(new URL('../../../examples/credit-risk/', import.meta.url));
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 const WINDOW = 300_000;
-
-type Applicant = Record<string, number | string>;
-
-async function holdout(): Promise<{ records: Applicant[]; labels: number[] }> {
-  const [header, ...rows] = splitCsv(await readFile(`${EXAMPLE}data/holdout.csv`, 'utf8'));
-  const names = header!.fields;
-  const records = rows.map(({ fields }) => Object.fromEntries(names.filter((n) => n !== 'default').map((n) => [n, ['sex', 'marital_status'].includes(n) ? fields[names.indexOf(n)]! : Number(fields[names.indexOf(n)])])));
-  return { records, labels: rows.map(({ fields }) => Number(fields[names.indexOf('default')])) };
-}
 
 /** Lower incomes and younger applicants: the population moved, the model did not. */
 function shifted(r: Applicant): Applicant {
@@ -33,17 +23,12 @@ function shifted(r: Applicant): Applicant {
 describe('monitoring scenario: the credit model under drift', () => {
   let t: TestApp;
   let logger: ReturnType<typeof createPredictionLogger>;
-  let data: Awaited<ReturnType<typeof holdout>>;
+  let data: Awaited<ReturnType<typeof creditHoldout>>;
   const runIds: { window: number; ids: string[] }[] = [];
 
   async function replay(at: number, records: Applicant[]): Promise<string[]> {
     vi.setSystemTime(at);
-    const ids: string[] = [];
-    for (let i = 0; i < records.length; i += 250) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { pipeline: 'credit-risk', inputs: records.slice(i, i + 250) } });
-      expect(res.statusCode, res.body).toBe(200);
-      ids.push(res.json<RunResponse>().id);
-    }
+    const ids = await runRecords(t, records);
     await logger.flush();
     return ids;
   }
@@ -57,14 +42,14 @@ describe('monitoring scenario: the credit model under drift', () => {
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0 - 60_000);
-    data = await holdout();
+    data = await creditHoldout();
     // The prediction log is a real logger on the same store, registered as a run observer.
     const observers: ((e: Parameters<ReturnType<typeof createPredictionLogger>['observe']>[0]) => void)[] = [];
     t = await createTestApp({ monitoring: { flushIntervalMs: 0 }, observers: [(e) => observers.forEach((o) => o(e))] });
     logger = createPredictionLogger({ store: t.store, flushIntervalMs: 60_000, opsFlushIntervalMs: 60_000 });
     observers.push(logger.observe);
     const files: Record<string, Uint8Array> = {};
-    for (const name of ['slipway.yaml', 'model.onnx', 'data/holdout.csv', 'data/train.csv', 'README.md']) files[name] = await readFile(`${EXAMPLE}${name}`);
+    for (const name of ['slipway.yaml', 'model.onnx', 'data/holdout.csv', 'data/train.csv', 'README.md']) files[name] = await readFile(`${CREDIT_RISK_DIR}${name}`);
     const res = await push(t, await packageTar(files));
     expect(res.statusCode, res.body).toBe(201);
   }, 30_000);

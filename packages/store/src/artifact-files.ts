@@ -4,9 +4,9 @@
  * that name only once complete.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
+import { ArtifactCorruptedError, ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
 
 // Anchored and lowercase-only, so a digest can never name a path outside the store.
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
@@ -56,4 +56,31 @@ export function artifactNotFound(digest: string): SlipwayError {
   return new SlipwayError(ErrorCode.notFound, `artifact ${digest} is not in the artifact store; push the version that contains it again`, {
     details: { digest },
   });
+}
+
+/** The stored bytes of `digest`, as they are on disk (not yet verified); `not_found` when absent. */
+export async function readObject(dir: string, digest: string): Promise<{ hex: string; bytes: Buffer }> {
+  const hex = parseDigest(digest);
+  try {
+    return { hex, bytes: await readFile(objectPath(dir, hex)) };
+  } catch (error) {
+    if (isMissing(error)) throw artifactNotFound(digest);
+    throw error;
+  }
+}
+
+/** Throws `ArtifactCorruptedError` unless `bytes` hash to `hex`: nothing unverified is served. */
+export function assertContent(digest: string, hex: string, bytes: Uint8Array): void {
+  const actual = sha256Hex(bytes);
+  if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
+}
+
+export async function hasObject(dir: string, digest: string): Promise<boolean> {
+  try {
+    await stat(objectPath(dir, parseDigest(digest)));
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
 }

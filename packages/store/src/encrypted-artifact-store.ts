@@ -12,10 +12,10 @@
  * File layout: `SLPE` · u32 BE header length · header JSON · ciphertext.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArtifactCorruptedError, type ArtifactStore, ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
-import { artifactNotFound, isMissing, objectPath, parseDigest, sha256Hex, writeAtomically } from './artifact-files.js';
+import { type ArtifactStore, ErrorCode, InvalidInputError, SlipwayError } from '@slipway/core';
+import { assertContent, hasObject, isMissing, objectPath, readObject, sha256Hex, writeAtomically } from './artifact-files.js';
 
 const MAGIC = Buffer.from('SLPE');
 
@@ -130,19 +130,11 @@ export function createEncryptedArtifactStore({ dir, masterKey, previousKeys = []
     },
 
     async get(digest) {
-      const hex = parseDigest(digest);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(pathOf(hex));
-      } catch (error) {
-        if (isMissing(error)) throw artifactNotFound(digest);
-        throw error;
-      }
+      const { hex, bytes } = await readObject(dir, digest);
       const decoded = decode(bytes);
       if (decoded === undefined) {
         // Written before encryption was turned on: served only if it is exactly what the digest names.
-        const actual = sha256Hex(bytes);
-        if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
+        assertContent(digest, hex, bytes);
         return bytes;
       }
       const { header, ciphertext } = decoded;
@@ -156,20 +148,11 @@ export function createEncryptedArtifactStore({ dir, masterKey, previousKeys = []
       } catch (error) {
         throw new ArtifactKeyError(digest, header.kid, `authentication with master key ${header.kid} failed (the object was altered); push the version again`, error);
       }
-      const actual = sha256Hex(plaintext);
-      if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
+      assertContent(digest, hex, plaintext);
       return plaintext;
     },
 
-    async has(digest) {
-      try {
-        await stat(pathOf(parseDigest(digest)));
-        return true;
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
-    },
+    has: (digest) => hasObject(dir, digest),
   };
 }
 
@@ -203,8 +186,7 @@ export async function rotateArtifactKeys(dir: string, from: readonly MasterKey[]
       const decoded = decode(bytes);
       const digest = `sha256:${name}`;
       if (decoded === undefined) {
-        const actual = sha256Hex(bytes);
-        if (actual !== name) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
+        assertContent(digest, name, bytes);
         await writeAtomically(path, sealObject(to, bytes));
         result.encrypted += 1;
         continue;

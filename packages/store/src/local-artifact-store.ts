@@ -3,9 +3,8 @@
  * at `<dir>/sha256/<first 2 hex>/<hex>`. Files appear under their final name only once
  * complete, and every read is verified against the digest before it is served.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { ArtifactCorruptedError, type ArtifactStore } from '@slipway/core';
-import { artifactNotFound, isMissing, objectPath, parseDigest, sha256Hex, writeAtomically } from './artifact-files.js';
+import type { ArtifactStore } from '@slipway/core';
+import { assertContent, hasObject, objectPath, readObject, sha256Hex, writeAtomically } from './artifact-files.js';
 
 export interface LocalArtifactStoreOptions {
   /** Root directory, created on the first `put`. */
@@ -26,27 +25,11 @@ export function createLocalArtifactStore({ dir }: LocalArtifactStoreOptions): Ar
     },
 
     async get(digest) {
-      const hex = parseDigest(digest);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(pathOf(hex));
-      } catch (error) {
-        if (isMissing(error)) throw artifactNotFound(digest);
-        throw error;
-      }
-      const actual = sha256Hex(bytes);
-      if (actual !== hex) throw new ArtifactCorruptedError(digest, `sha256:${actual}`);
+      const { hex, bytes } = await readObject(dir, digest);
+      assertContent(digest, hex, bytes);
       return bytes;
     },
 
-    async has(digest) {
-      try {
-        await stat(pathOf(parseDigest(digest)));
-        return true;
-      } catch (error) {
-        if (isMissing(error)) return false;
-        throw error;
-      }
-    },
+    has: (digest) => hasObject(dir, digest),
   };
 }
